@@ -1,0 +1,48 @@
+export { createMesh } from './mesh.ts'
+export { matches, matchesOne } from './capabilities/match.ts'
+export { capabilitiesProblem, needsProblem } from './capabilities/validate.ts'
+export {
+  ErrorCode,
+  MeshError,
+  NoCapablePeerError,
+  TimeoutError,
+  PeerLostError,
+  RemoteError,
+  RefusedError,
+  TooLargeError,
+  BadMessageError,
+  CancelledError,
+  StoppedError,
+  InvalidBootstrapAddressError,
+  InvalidOptionsError,
+  InvalidCapabilitiesError
+} from './errors.ts'
+export { Task } from './rpc/task.ts'
+export { RPC_PROTOCOL, REGISTRY_PROTOCOL, RECORDS_TOPIC } from './constants.ts'
+export { encodeCbor, decodeCbor } from './wire/cbor.ts'
+export { encodeFrame, FrameDecoder } from './wire/framing.ts'
+export { openRecord, signRecord } from './registry/record.ts'
+
+export type { Mesh, MeshStats } from './mesh.ts'
+export type { PeerRecord, SignedRecord } from './registry/record.ts'
+export type {
+  CapabilityValue,
+  Capabilities,
+  Range,
+  Needs,
+  LinkKind,
+  PeerStatus,
+  PeerRole,
+  PeerInfo,
+  HealthOptions,
+  LimitOptions,
+  RelayLimits,
+  MeshOptions,
+  MeshEvents,
+  MeshEventName,
+  ConnectionState,
+  TaskContext,
+  TaskHandler,
+  TaskOptions
+} from './types.ts'
+export type { ErrorCode as ErrorCodeName, WireError } from './errors.ts'

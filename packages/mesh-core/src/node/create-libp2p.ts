@@ -1,0 +1,63 @@
+import { gossipsub } from '@libp2p/gossipsub'
+import type { GossipSub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import type { PrivateKey } from '@libp2p/interface'
+import { noise } from '@libp2p/noise'
+import { ping } from '@libp2p/ping'
+import type { Ping } from '@libp2p/ping'
+import { yamux } from '@libp2p/yamux'
+import { createLibp2p } from 'libp2p'
+import type { Libp2p } from 'libp2p'
+import { platform } from '#platform'
+import {
+  DEFAULT_BROWSER_MAX_CONNECTIONS,
+  DEFAULT_NODE_MAX_CONNECTIONS,
+  DEFAULT_RELAY_MAX_CONNECTIONS
+} from '../constants.ts'
+import type { MeshOptions, PeerRole } from '../types.ts'
+
+export type MeshServices = { pubsub: GossipSub; ping: Ping; identify: unknown }
+export type MeshLibp2p = Libp2p<MeshServices>
+
+function maxConnections(role: PeerRole, o: MeshOptions): number {
+  if (o.limits?.maxConnections !== undefined) return o.limits.maxConnections
+  switch (role) {
+    case 'relay':
+      return DEFAULT_RELAY_MAX_CONNECTIONS
+    case 'browser':
+      return DEFAULT_BROWSER_MAX_CONNECTIONS
+    case 'device':
+      return DEFAULT_NODE_MAX_CONNECTIONS
+  }
+}
+
+/** Assemble libp2p for this environment and role (DESIGN.md, layer 1). */
+export async function createMeshLibp2p(key: PrivateKey, role: PeerRole, o: MeshOptions): Promise<MeshLibp2p> {
+  const parts = platform.libp2pParts(role, o)
+  const allowPrivate = o.allowPrivateAddresses ?? true
+  const node = await createLibp2p({
+    privateKey: key,
+    start: false,
+    addresses: { listen: parts.listen, ...(o.announce !== undefined ? { announce: o.announce } : {}) },
+    transports: parts.transports,
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    peerDiscovery: parts.peerDiscovery,
+    // Browsers refuse loopback and private addresses by default; a field mesh lives on them.
+    connectionGater: allowPrivate ? { denyDialMultiaddr: () => false } : {},
+    connectionManager: { maxConnections: maxConnections(role, o) },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: gossipsub({
+        allowPublishToZeroTopicPeers: true,
+        emitSelf: false,
+        globalSignaturePolicy: 'StrictSign',
+        // Records are small; a larger inbound gossip message is garbage or an attack.
+        maxInboundDataLength: 64 * 1024
+      }),
+      ...parts.services
+    }
+  })
+  return node as unknown as MeshLibp2p
+}

@@ -1,0 +1,302 @@
+import type { Connection, Stream } from '@libp2p/interface'
+import type { Libp2p } from 'libp2p'
+import { RPC_PROTOCOL, DEFAULT_DIAL_TIMEOUT_MS } from '../constants.ts'
+import {
+  BadMessageError,
+  MeshError,
+  PeerLostError,
+  RefusedError,
+  StoppedError,
+  TimeoutError,
+  errorFromWire,
+  errorToWire
+} from '../errors.ts'
+import type { Logger } from '../log.ts'
+import { bestConnection } from '../membership/link.ts'
+import type { TaskContext, TaskHandler } from '../types.ts'
+import { FramedChannel } from '../wire/channel.ts'
+import { parseRpcFrame } from './frames.ts'
+import type { RpcFrame } from './frames.ts'
+
+export interface RpcInit {
+  libp2p: Libp2p
+  log: Logger
+  maxMessageBytes: number
+  /** Dial a peer we have no unlimited connection to (by its advertised addresses). */
+  dial(peer: string, signal: AbortSignal): Promise<void>
+  onBadInput(peer: string, err: Error): void
+  /** Any well-formed frame is proof of life. */
+  onAlive(peer: string): void
+}
+
+interface Pending {
+  peer: string
+  resolve(v: unknown): void
+  reject(e: Error): void
+  channel: FramedChannel
+}
+
+export interface CallOptions {
+  timeoutMs: number
+  signal?: AbortSignal | undefined
+  attempt?: number
+  key?: string
+}
+
+/**
+ * `/mesh/rpc/1.0.0`: one long-lived outbound stream per peer, requests multiplexed on
+ * it by id. Each side answers on the stream a request arrived on. Never runs over a
+ * relayed (limited) connection: work moves over direct links only.
+ */
+export class Rpc {
+  private readonly init: RpcInit
+  private readonly handlers = new Map<string, TaskHandler>()
+  private readonly outbound = new Map<string, Promise<FramedChannel>>()
+  private readonly channels = new Set<FramedChannel>()
+  private readonly pending = new Map<number, Pending>()
+  /** Handlers running for remote callers, by channel and request id, for cancellation. */
+  private readonly running = new Map<FramedChannel, Map<number, AbortController>>()
+  private nextId = 1
+  private stopped = false
+
+  constructor(init: RpcInit) {
+    this.init = init
+  }
+
+  async start(): Promise<void> {
+    await this.init.libp2p.handle(RPC_PROTOCOL, this.onInbound, { runOnLimitedConnection: false, maxInboundStreams: 32 })
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    for (const p of this.pending.values()) p.reject(new StoppedError())
+    this.pending.clear()
+    for (const m of this.running.values()) for (const c of m.values()) c.abort()
+    await Promise.allSettled([...this.channels].map((c) => c.close()))
+  }
+
+  define(name: string, handler: TaskHandler): void {
+    this.handlers.set(name, handler)
+  }
+
+  has(name: string): boolean {
+    return this.handlers.has(name)
+  }
+
+  names(): string[] {
+    return [...this.handlers.keys()]
+  }
+
+  /** Run a handler defined here, as if a remote peer had asked. */
+  async runLocal(name: string, args: unknown, ctx: TaskContext): Promise<unknown> {
+    const h = this.handlers.get(name)
+    if (h === undefined) throw new RefusedError(`no task "${name}" is defined here`)
+    return await h(args, ctx)
+  }
+
+  async call(peer: string, name: string, args: unknown, o: CallOptions): Promise<unknown> {
+    const signal = o.signal === undefined ? AbortSignal.timeout(o.timeoutMs) : AbortSignal.any([o.signal, AbortSignal.timeout(o.timeoutMs)])
+    const channel = await this.channelTo(peer, signal)
+    const id = this.nextId++
+    return await new Promise<unknown>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.pending.delete(id)
+        try {
+          channel.send({ t: 'cancel', id })
+        } catch {
+          // the channel is gone; nothing to cancel
+        }
+        const reason: unknown = signal.reason
+        reject(reason instanceof DOMException && reason.name === 'TimeoutError' ? new TimeoutError(`task "${name}" timed out after ${o.timeoutMs} ms`) : (reason as Error))
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+      const settle = (fn: () => void): void => {
+        signal.removeEventListener('abort', onAbort)
+        fn()
+      }
+      this.pending.set(id, {
+        peer,
+        channel,
+        resolve: (v) => settle(() => resolve(v)),
+        reject: (e) => settle(() => reject(e))
+      })
+      try {
+        channel.send({ t: 'req', id, name, args, attempt: o.attempt ?? 1, key: o.key ?? `${peer}:${id}` })
+      } catch (err) {
+        this.pending.delete(id)
+        settle(() => reject(err as Error))
+      }
+    })
+  }
+
+  /** Round trip of a ping frame on the RPC channel, in milliseconds. */
+  async ping(peer: string, signal: AbortSignal): Promise<number> {
+    const channel = await this.channelTo(peer, signal)
+    const id = this.nextId++
+    const start = performance.now()
+    return await new Promise<number>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.pending.delete(id)
+        reject(new TimeoutError('ping timed out'))
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+      this.pending.set(id, {
+        peer,
+        channel,
+        resolve: () => {
+          signal.removeEventListener('abort', onAbort)
+          resolve(performance.now() - start)
+        },
+        reject: (e) => {
+          signal.removeEventListener('abort', onAbort)
+          reject(e)
+        }
+      })
+      channel.send({ t: 'ping', id })
+    })
+  }
+
+  /** Whether an RPC channel to the peer is open (a direct link is up). */
+  hasChannel(peer: string): boolean {
+    return this.outbound.has(peer)
+  }
+
+  private channelTo(peer: string, signal: AbortSignal): Promise<FramedChannel> {
+    if (this.stopped) return Promise.reject(new StoppedError())
+    let p = this.outbound.get(peer)
+    if (p === undefined) {
+      p = this.open(peer, signal)
+      this.outbound.set(peer, p)
+      p.catch(() => this.outbound.delete(peer))
+    }
+    return p
+  }
+
+  private async open(peer: string, signal: AbortSignal): Promise<FramedChannel> {
+    const { libp2p } = this.init
+    const conns = (): Connection[] => libp2p.getConnections().filter((c) => c.remotePeer.toString() === peer)
+    let conn = bestConnection(conns(), { allowLimited: false })
+    if (conn === undefined) {
+      await this.init.dial(peer, AbortSignal.any([signal, AbortSignal.timeout(DEFAULT_DIAL_TIMEOUT_MS)]))
+      conn = bestConnection(conns(), { allowLimited: false })
+    }
+    if (conn === undefined) throw new PeerLostError(`no direct connection to ${peer}`)
+    const stream = await conn.newStream(RPC_PROTOCOL, { signal })
+    const channel = this.attach(stream, peer)
+    return channel
+  }
+
+  private readonly onInbound = (stream: Stream, connection: Connection): void => {
+    this.attach(stream, connection.remotePeer.toString())
+  }
+
+  private attach(stream: Stream, peer: string): FramedChannel {
+    const channel: FramedChannel = new FramedChannel(stream, {
+      maxFrameBytes: this.init.maxMessageBytes,
+      onFrame: (value) => this.onFrame(channel, peer, value),
+      onBadFrame: (err) => {
+        this.init.log('reset rpc stream from %s: %s', peer, err.message)
+        this.init.onBadInput(peer, err)
+      },
+      onClose: () => this.onChannelClose(channel, peer)
+    })
+    this.channels.add(channel)
+    return channel
+  }
+
+  private onChannelClose(channel: FramedChannel, peer: string): void {
+    this.channels.delete(channel)
+    void this.outbound.get(peer)?.then((c) => {
+      if (c === channel) this.outbound.delete(peer)
+    })
+    for (const [id, p] of this.pending) {
+      if (p.channel === channel) {
+        this.pending.delete(id)
+        p.reject(new PeerLostError(`connection to ${peer} closed`))
+      }
+    }
+    const running = this.running.get(channel)
+    if (running !== undefined) for (const c of running.values()) c.abort(new PeerLostError('caller went away'))
+    this.running.delete(channel)
+  }
+
+  private onFrame(channel: FramedChannel, peer: string, value: unknown): void {
+    const frame = parseRpcFrame(value)
+    if (typeof frame === 'string') {
+      const err = new BadMessageError(frame)
+      this.init.log('bad rpc frame from %s: %s', peer, frame)
+      this.init.onBadInput(peer, err)
+      // Answer what we can: a frame with a usable id gets a typed error back.
+      const id = (value as { id?: unknown } | null)?.id
+      if (typeof id === 'number' && Number.isSafeInteger(id)) {
+        channel.send({ t: 'res', id, ok: false, e: errorToWire(err) })
+      }
+      return
+    }
+    this.init.onAlive(peer)
+    this.dispatch(channel, peer, frame)
+  }
+
+  private dispatch(channel: FramedChannel, peer: string, f: RpcFrame): void {
+    switch (f.t) {
+      case 'req':
+        void this.serve(channel, peer, f)
+        return
+      case 'res': {
+        const p = this.pending.get(f.id)
+        if (p === undefined || p.channel !== channel) return
+        this.pending.delete(f.id)
+        if (f.ok) p.resolve(f.v)
+        else p.reject(errorFromWire(f.e))
+        return
+      }
+      case 'cancel':
+        this.running.get(channel)?.get(f.id)?.abort(new MeshError('CANCELLED', 'cancelled by the caller'))
+        return
+      case 'ping':
+        channel.send({ t: 'pong', id: f.id })
+        return
+      case 'pong': {
+        const p = this.pending.get(f.id)
+        if (p !== undefined && p.channel === channel) {
+          this.pending.delete(f.id)
+          p.resolve(undefined)
+        }
+        return
+      }
+    }
+  }
+
+  private async serve(channel: FramedChannel, peer: string, f: Extract<RpcFrame, { t: 'req' }>): Promise<void> {
+    const handler = this.handlers.get(f.name)
+    if (handler === undefined) {
+      this.init.onBadInput(peer, new RefusedError(`undefined task ${f.name}`))
+      channel.send({ t: 'res', id: f.id, ok: false, e: errorToWire(new RefusedError(`no task "${f.name}" is defined here`)) })
+      return
+    }
+    const controller = new AbortController()
+    let running = this.running.get(channel)
+    if (running === undefined) {
+      running = new Map()
+      this.running.set(channel, running)
+    }
+    running.set(f.id, controller)
+    const ctx: TaskContext = { from: peer, signal: controller.signal, attempt: f.attempt, idempotencyKey: f.key }
+    let reply: RpcFrame
+    try {
+      const v = await handler(f.args, ctx)
+      reply = { t: 'res', id: f.id, ok: true, v: v ?? null }
+    } catch (err) {
+      reply = { t: 'res', id: f.id, ok: false, e: errorToWire(err) }
+    } finally {
+      running.delete(f.id)
+    }
+    if (controller.signal.aborted || !channel.isOpen) return
+    try {
+      channel.send(reply)
+    } catch (err) {
+      // The result was too large to send: say so instead.
+      channel.send({ t: 'res', id: f.id, ok: false, e: errorToWire(err) })
+    }
+  }
+}

@@ -1,0 +1,140 @@
+/** A capability value as peers advertise it. */
+export type CapabilityValue = number | boolean | string | string[]
+
+/** What a peer can do: `{ cpu: 4, gpu: 2, camera: true, platform: 'linux' }`. */
+export type Capabilities = Record<string, CapabilityValue>
+
+/** A numeric range a capability must fall in. */
+export interface Range {
+  min?: number
+  max?: number
+}
+
+/** A query over capabilities. See `matches()` for the rules. */
+export type Needs = Record<string, CapabilityValue | Range>
+
+/** How we reach a peer: the best open connection to it, or `none` when we only hear of it. */
+export type LinkKind = 'webrtc' | 'relay' | 'tcp' | 'websocket' | 'none'
+
+/** The health of a peer as the failure detector sees it. */
+export type PeerStatus = 'healthy' | 'suspect' | 'paused' | 'down'
+
+/** What kind of node a peer is. */
+export type PeerRole = 'browser' | 'device' | 'relay'
+
+export interface PeerInfo {
+  id: string
+  name: string
+  role: PeerRole
+  capabilities: Capabilities
+  status: PeerStatus
+  /** The kind of the best open connection, or `none`. */
+  link: LinkKind
+  /** The last measured round trip in milliseconds, when we are connected. */
+  rttMs: number | undefined
+  /** The mean of the last RTT samples. */
+  rttAvgMs: number | undefined
+  /** Multiaddrs the peer says it can be dialled on. */
+  addresses: string[]
+  /** When the peer started, by its own clock (ms since the epoch). */
+  startedAt: number
+  /** When we last heard from it, by our clock. */
+  lastSeen: number
+}
+
+export interface HealthOptions {
+  /** @default 2_000 */
+  pingIntervalMs?: number
+  /** How often a peer re-announces itself over gossip. @default 1_000 */
+  heartbeatIntervalMs?: number
+  /** @default 3_000 */
+  suspectAfterMs?: number
+  /** @default 8_000 */
+  downAfterMs?: number
+}
+
+export interface LimitOptions {
+  /** The largest frame accepted on any Mesh protocol. @default 1_048_576 */
+  maxMessageBytes?: number
+  /** @default 100 in browsers, 300 in Node, 1_000 on a relay */
+  maxConnections?: number
+}
+
+/** Limits of the circuit-relay-v2 server a relay runs. See docs/CONFIGURATION.md. */
+export interface RelayLimits {
+  /** @default 256 */
+  maxReservations?: number
+  /** @default 7_200_000 (2 h) */
+  reservationTtlMs?: number
+  /** How long one relayed (signalling) connection may live. @default 120_000 */
+  connectionDurationMs?: number
+  /** How many bytes one relayed connection may carry each way. @default 1_048_576 */
+  connectionDataBytes?: number
+}
+
+export interface MeshOptions {
+  /**
+   * Multiaddrs or URLs of relays. A URL ending in `.json` is fetched and must hold
+   * `{ "addresses": [multiaddr, ...] }`. The browser default is
+   * `${location.origin}/bootstrap.json`; Node has none.
+   */
+  bootstrap?: string[]
+  /** A human name shown to other peers. @default a generated one */
+  name?: string
+  capabilities?: Capabilities
+  /** Multiaddrs to listen on. Defaults depend on the role. */
+  listen?: string[]
+  /** Multiaddrs to announce instead of the listen addresses (a relay behind NAT). */
+  announce?: string[]
+  /** Where a Node peer keeps its identity key. Browsers use IndexedDB. */
+  dataDir?: string
+  /** LAN discovery over mDNS (Node only). @default true on devices */
+  mdns?: boolean
+  /** Run the kad-dht (Node only). @default true on devices and relays */
+  dht?: boolean
+  health?: HealthOptions
+  limits?: LimitOptions
+  /** What this peer is. @default 'browser' in browsers, 'device' in Node */
+  role?: PeerRole
+  /** Relay server limits, when `role` is 'relay'. */
+  relay?: RelayLimits
+  /** TLS for the WebSocket listener (a relay serving wss). PEM strings. */
+  tls?: { cert: string; key: string }
+  /** Extra RTCConfiguration for WebRTC. @default { iceServers: [] } (no third-party STUN) */
+  rtcConfiguration?: RTCConfiguration
+  /** Dial loopback and private addresses (tests, LANs). @default true */
+  allowPrivateAddresses?: boolean
+}
+
+export interface MeshEvents {
+  'peer:join': PeerInfo
+  'peer:leave': { id: string; reason: string }
+  'peer:status': PeerInfo
+  'peer:update': PeerInfo
+  'capabilities:change': { id: string; capabilities: Capabilities }
+  'message': { from: string; topic: string; data: unknown }
+  'connection': { state: ConnectionState }
+}
+
+export type MeshEventName = keyof MeshEvents
+
+/** Whether this peer can reach the mesh. */
+export type ConnectionState = 'connecting' | 'online' | 'offline' | 'stopped'
+
+export interface TaskContext {
+  /** The peer id of the caller. */
+  from: string
+  signal: AbortSignal
+  attempt: number
+  idempotencyKey: string
+}
+
+export type TaskHandler = (args: unknown, ctx: TaskContext) => unknown
+
+export interface TaskOptions {
+  /** Run on this peer, skipping placement. */
+  peer?: string
+  /** @default 30_000 */
+  timeoutMs?: number
+  signal?: AbortSignal
+}
