@@ -1,11 +1,15 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
+  resolve: {
+    // Tests run mesh-core from source; in Node the platform is the Node one.
+    alias: { '#platform': fileURLToPath(new URL('packages/mesh-core/src/platform/node.ts', import.meta.url)) }
+  },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'apps/relay/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'apps/relay/test/**/*.test.ts', 'apps/pwa/test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    reporters: ['default'],
     pool: 'forks'
   }
 })

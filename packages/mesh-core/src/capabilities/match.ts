@@ -27,15 +27,16 @@ export function matchesOne(have: CapabilityValue | undefined, want: CapabilityVa
   }
   if (typeof want === 'number') return typeof have === 'number' && have >= want
   if (want === true) return truthy(have)
-  if (want === false) return !truthy(have)
+  // Only a peer that says "false" matches false, so adding a capability never removes a match.
+  if (want === false) return have !== undefined && !truthy(have)
   if (typeof want === 'string') return contains(have, want)
   return want.every((w) => contains(have, w))
 }
 
 /**
  * A peer matches needs when every key holds: number → peer value >= it; true → the peer
- * value is true, a number > 0, or a non-empty string or list; false → it is absent or
- * not true by that rule; string → equal, or contained in the peer's list; string[] → all
+ * value is true, a number > 0, or a non-empty string or list; false → the peer has the
+ * key with a value that is not true by that rule; string → equal, or contained in the peer's list; string[] → all
  * contained; {min, max} → a number in range. Empty needs match every peer.
  */
 export function matches(caps: Capabilities, needs: Needs): boolean {

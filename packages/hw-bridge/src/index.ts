@@ -1,0 +1,5 @@
+export { startBridge } from './bridge.ts'
+export { hostCapabilities } from './host.ts'
+export { main } from './cli.ts'
+export type { Bridge, BridgeInit } from './bridge.ts'
+export type { CliIo } from './cli.ts'
