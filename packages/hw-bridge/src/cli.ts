@@ -24,7 +24,9 @@ Options:
   -v, --version         print the version`
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string
+  }
   return pkg.version
 }
 
@@ -60,7 +62,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return 0
   }
   const log = (msg: string, fields: Record<string, unknown> = {}): void => {
-    io.out(values.json === true ? JSON.stringify({ msg, ...fields }) : `${msg}${Object.keys(fields).length > 0 ? ' ' + JSON.stringify(fields) : ''}`)
+    io.out(
+      values.json === true
+        ? JSON.stringify({ msg, ...fields })
+        : `${msg}${Object.keys(fields).length > 0 ? ' ' + JSON.stringify(fields) : ''}`
+    )
   }
   let bridge
   try {

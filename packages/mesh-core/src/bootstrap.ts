@@ -35,7 +35,10 @@ export function parseBootstrapEntry(entry: string): BootstrapEntry {
  * The addresses in a fetched bootstrap.json: `{ "addresses": [multiaddr, ...] }`.
  * Bad entries are returned as problems, not thrown: one bad line must not hide the rest.
  */
-export function parseBootstrapDocument(url: string, doc: unknown): { entries: BootstrapEntry[]; problems: string[] } {
+export function parseBootstrapDocument(
+  url: string,
+  doc: unknown
+): { entries: BootstrapEntry[]; problems: string[] } {
   const list = (doc as { addresses?: unknown } | null)?.addresses
   if (!Array.isArray(list)) return { entries: [], problems: [`${url}: expected { "addresses": [...] }`] }
   const entries: BootstrapEntry[] = []

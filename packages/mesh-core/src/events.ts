@@ -17,9 +17,9 @@ export class Emitter {
       set = new Set()
       this.listeners.set(event, set)
     }
-    set.add(fn as Listener<never>)
+    set.add(fn)
     return () => {
-      set.delete(fn as Listener<never>)
+      set.delete(fn)
     }
   }
 

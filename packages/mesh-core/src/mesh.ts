@@ -1,14 +1,10 @@
 import { peerIdFromString } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
-import type { Connection } from '@libp2p/interface'
+import type { PrivateKey } from '@libp2p/interface'
 import { platform } from '#platform'
-import { parseBootstrapDocument, parseBootstrapEntry } from './bootstrap.ts'
+import { parseBootstrapEntry } from './bootstrap.ts'
 import type { BootstrapEntry } from './bootstrap.ts'
 import { capabilitiesProblem, needsProblem } from './capabilities/validate.ts'
 import {
-  BOOTSTRAP_RETRY_MAX_MS,
-  BOOTSTRAP_RETRY_MIN_MS,
-  DEFAULT_DIAL_TIMEOUT_MS,
   DEFAULT_DOWN_AFTER_MS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_MAX_MESSAGE_BYTES,
@@ -17,7 +13,7 @@ import {
   DEFAULT_TASK_TIMEOUT_MS,
   MAX_NAME_LENGTH
 } from './constants.ts'
-import { InvalidCapabilitiesError, InvalidOptionsError, NoCapablePeerError, PeerLostError, StoppedError } from './errors.ts'
+import { InvalidCapabilitiesError, InvalidOptionsError, NoCapablePeerError, StoppedError } from './errors.ts'
 import { Emitter } from './events.ts'
 import { meshLogger } from './log.ts'
 import { bestConnection, bestLink } from './membership/link.ts'
@@ -28,6 +24,7 @@ import { rank, senior } from './placement/rank.ts'
 import type { PeerRecord, RecordState } from './registry/record.ts'
 import { Registry } from './registry/registry.ts'
 import { Rpc } from './rpc/rpc.ts'
+import { Connectivity } from './node/connectivity.ts'
 import { Task } from './rpc/task.ts'
 import type {
   Capabilities,
@@ -43,9 +40,6 @@ import type {
   TaskOptions
 } from './types.ts'
 
-/** A peer we only heard of is dialled by the lower id first; the other side waits this long. */
-const DISCOVERY_FALLBACK_MS = 3_000
-const DISCOVERY_RETRY_MS = 5_000
 /** Bad frames from one peer before we hang up on it. */
 const BAD_INPUT_HANGUP = 20
 /** How long a hidden tab counts as paused before it is declared down. */
@@ -66,6 +60,8 @@ export interface Mesh {
   allCapabilities(): string[]
   peers(): PeerInfo[]
   coordinator(): string
+  /** Round trip to a peer over its direct RPC link, in milliseconds (dials when needed). */
+  ping(peerId: string, o?: { timeoutMs?: number }): Promise<number>
   define(name: string, handler: TaskHandler, o?: { needs?: Needs }): void
   task<R>(needs: Needs, name: string, args?: unknown, o?: TaskOptions): Task<R>
   on<K extends MeshEventName>(event: K, fn: (detail: MeshEvents[K]) => void): () => void
@@ -121,19 +117,13 @@ class MeshNode implements Mesh {
   private readonly timers: Array<ReturnType<typeof setInterval>> = []
   private unwatchLifecycle: () => void = () => {}
   private stopped = false
-  private state: ConnectionState
-  private readonly bootstrapEntries: BootstrapEntry[]
-  private bootstrapAddrs: Array<Extract<BootstrapEntry, { kind: 'addr' }>> = []
-  private bootstrapRetryMs = BOOTSTRAP_RETRY_MIN_MS
-  private nextBootstrapAt = 0
-  private bootstrapping = false
-  private readonly nextDialAt = new Map<string, number>()
+  private readonly connectivity: Connectivity
   private readonly badInput = new Map<string, number>()
   private publishQueued = false
 
   constructor(
     libp2p: MeshLibp2p,
-    key: import('@libp2p/interface').PrivateKey,
+    key: PrivateKey,
     role: PeerRole,
     name: string,
     bootstrap: BootstrapEntry[],
@@ -147,8 +137,6 @@ class MeshNode implements Mesh {
     this.options = options
     this.release = release
     this.caps = { ...(options.capabilities ?? {}) }
-    this.bootstrapEntries = bootstrap
-    this.state = bootstrap.length > 0 ? 'connecting' : 'online'
     this.emitter = new Emitter((err) => this.log.error('an event listener threw: %s', (err as Error).message))
     const maxMessageBytes = options.limits?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
     const h = options.health ?? {}
@@ -170,15 +158,23 @@ class MeshNode implements Mesh {
       maxMessageBytes,
       onRecord: (signed) => {
         this.membership.onRecord(signed.record, Date.now())
-        this.maybeDial(signed.record)
+        this.connectivity.maybeDial(signed.record)
       },
       onBadInput: (peer, err) => this.penalise(peer, err)
+    })
+    this.connectivity = new Connectivity({
+      libp2p,
+      log: meshLogger('connectivity'),
+      bootstrap,
+      record: (peer) => this.registry.get(peer),
+      firstSeen: (peer) => this.membership.get(peer)?.firstSeen,
+      onState: (state) => this.emitter.emit('connection', { state })
     })
     this.rpc = new Rpc({
       libp2p,
       log: meshLogger('rpc'),
       maxMessageBytes,
-      dial: (peer, signal) => this.dial(peer, signal),
+      dial: (peer, signal) => this.connectivity.dial(peer, signal),
       onBadInput: (peer, err) => this.penalise(peer, err),
       onAlive: (peer) => this.membership.alive(peer, Date.now())
     })
@@ -188,8 +184,7 @@ class MeshNode implements Mesh {
     await this.libp2p.start()
     await this.registry.start()
     await this.rpc.start()
-    this.libp2p.addEventListener('connection:open', this.onConnectionChange)
-    this.libp2p.addEventListener('connection:close', this.onConnectionChange)
+    this.connectivity.start()
     this.libp2p.addEventListener('self:peer:update', this.onSelfUpdate)
     this.unwatchLifecycle = platform.watchLifecycle({
       leaving: () => void this.publish('leaving'),
@@ -216,7 +211,14 @@ class MeshNode implements Mesh {
     const tasks = this.rpc.names().filter((n) => !n.startsWith('mesh.'))
     const caps: Capabilities = { ...this.caps }
     if (tasks.length > 0) caps.tasks = tasks
-    return { name: this.name, role: this.role, caps, addrs: this.addresses().slice(0, 32), startedAt: this.startedAt, state }
+    return {
+      name: this.name,
+      role: this.role,
+      caps,
+      addrs: this.addresses().slice(0, 32),
+      startedAt: this.startedAt,
+      state
+    }
   }
 
   private async publish(state: RecordState = this.recordState): Promise<void> {
@@ -247,7 +249,8 @@ class MeshNode implements Mesh {
   }
 
   capabilities(peerId?: string): Capabilities {
-    if (peerId === undefined || peerId === this.peerId) return { ...this.ownRecordFields(this.recordState).caps }
+    if (peerId === undefined || peerId === this.peerId)
+      return { ...this.ownRecordFields(this.recordState).caps }
     return { ...(this.registry.get(peerId)?.caps ?? {}) }
   }
 
@@ -278,7 +281,9 @@ class MeshNode implements Mesh {
     if (problem !== undefined) throw new InvalidOptionsError(problem)
     // We count as a direct, zero-RTT candidate ourselves: a capable local peer wins.
     const self = { ...this.selfInfo(), link: 'tcp' as LinkKind }
-    const ranked = rank([self, ...this.peers()], needs).map((p) => (p.id === this.peerId ? this.selfInfo() : p))
+    const ranked = rank([self, ...this.peers()], needs).map((p) =>
+      p.id === this.peerId ? this.selfInfo() : p
+    )
     return o.limit === undefined ? ranked : ranked.slice(0, o.limit)
   }
 
@@ -297,26 +302,26 @@ class MeshNode implements Mesh {
   }
 
   private linkOf(peer: string): LinkKind {
-    return bestLink(this.connectionsTo(peer))
-  }
-
-  private connectionsTo(peer: string): Connection[] {
-    try {
-      return this.libp2p.getConnections(peerIdFromString(peer))
-    } catch {
-      return []
-    }
+    return bestLink(this.connectivity.connectionsTo(peer))
   }
 
   private pingAll(): void {
     const timeout = this.options.health?.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS
     for (const peer of this.membership.ids()) {
-      if (bestConnection(this.connectionsTo(peer), { allowLimited: false }) === undefined) continue
+      if (bestConnection(this.connectivity.connectionsTo(peer), { allowLimited: false }) === undefined)
+        continue
       this.rpc
         .ping(peer, AbortSignal.timeout(timeout))
         .then((ms) => this.membership.rtt(peer, ms, Date.now()))
         .catch((err: unknown) => this.log('ping %s failed: %s', peer, (err as Error).message))
     }
+  }
+
+  async ping(peerId: string, o: { timeoutMs?: number } = {}): Promise<number> {
+    if (this.stopped) throw new StoppedError()
+    const ms = await this.rpc.ping(peerId, AbortSignal.timeout(o.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS))
+    this.membership.rtt(peerId, ms, Date.now())
+    return ms
   }
 
   private penalise(peer: string, err: Error): void {
@@ -337,116 +342,23 @@ class MeshNode implements Mesh {
 
   // ---- connectivity ----------------------------------------------------------------
 
+  // ---- connectivity -----------------------------------------------------------------
+
   connectionState(): ConnectionState {
-    return this.state
-  }
-
-  private setState(s: ConnectionState): void {
-    if (s === this.state) return
-    this.state = s
-    this.emitter.emit('connection', { state: s })
-  }
-
-  private readonly onConnectionChange = (): void => {
-    if (this.stopped) return
-    if (this.libp2p.getConnections().length > 0) this.setState('online')
-    else if (this.bootstrapEntries.length > 0) this.setState('offline')
+    return this.connectivity.connectionState
   }
 
   private maintain(): void {
     if (this.stopped) return
-    const now = Date.now()
-    this.membership.sweep(now)
-    if (now >= this.nextBootstrapAt && !this.bootstrapping) void this.maintainBootstrap()
-    for (const peer of this.membership.ids()) {
-      const r = this.registry.get(peer)
-      if (r !== undefined) this.maybeDial(r)
-    }
-  }
-
-  private async resolveBootstrap(signal: AbortSignal): Promise<void> {
-    const addrs: Array<Extract<BootstrapEntry, { kind: 'addr' }>> = []
-    for (const e of this.bootstrapEntries) {
-      if (e.kind === 'addr') {
-        addrs.push(e)
-        continue
-      }
-      try {
-        const doc = await platform.fetchJson(e.url, signal)
-        const { entries, problems } = parseBootstrapDocument(e.url, doc)
-        for (const p of problems) this.log.error('bootstrap: %s', p)
-        for (const x of entries) if (x.kind === 'addr') addrs.push(x)
-      } catch (err) {
-        this.log.error('bootstrap: fetching %s failed: %s', e.url, (err as Error).message)
-      }
-    }
-    this.bootstrapAddrs = addrs
-  }
-
-  /** Keep one connection to a bootstrap relay, redialling with backoff. */
-  private async maintainBootstrap(): Promise<void> {
-    if (this.bootstrapEntries.length === 0) return
-    this.bootstrapping = true
-    try {
-      const connected = this.bootstrapAddrs.some((b) => this.connectionsTo(b.peer).length > 0)
-      if (connected) {
-        this.bootstrapRetryMs = BOOTSTRAP_RETRY_MIN_MS
-        return
-      }
-      const signal = AbortSignal.timeout(DEFAULT_DIAL_TIMEOUT_MS)
-      if (this.bootstrapAddrs.length === 0 || this.bootstrapEntries.some((e) => e.kind === 'url')) {
-        await this.resolveBootstrap(signal)
-      }
-      const results = await Promise.allSettled(this.bootstrapAddrs.map((b) => this.libp2p.dial(b.addr, { signal })))
-      if (results.some((r) => r.status === 'fulfilled')) {
-        this.bootstrapRetryMs = BOOTSTRAP_RETRY_MIN_MS
-        this.setState('online')
-      } else {
-        for (const r of results) if (r.status === 'rejected') this.log('bootstrap dial failed: %s', (r.reason as Error).message)
-        if (this.libp2p.getConnections().length === 0) this.setState('offline')
-        this.bootstrapRetryMs = Math.min(this.bootstrapRetryMs * 2, BOOTSTRAP_RETRY_MAX_MS)
-      }
-    } finally {
-      this.nextBootstrapAt = Date.now() + this.bootstrapRetryMs
-      this.bootstrapping = false
-    }
-  }
-
-  /** Addresses worth dialling directly: not a bare relayed circuit. */
-  private dialable(r: PeerRecord): string[] {
-    return r.addrs.filter((a) => !a.includes('/p2p-circuit') || a.includes('/webrtc'))
-  }
-
-  /** Upgrade to a direct link with a peer we heard of (WebRTC via the relay, or TCP). */
-  private maybeDial(r: PeerRecord): void {
-    if (this.stopped || r.role === 'relay' || r.state === 'leaving') return
-    if (bestConnection(this.connectionsTo(r.peer), { allowLimited: false }) !== undefined) return
-    const now = Date.now()
-    if ((this.nextDialAt.get(r.peer) ?? 0) > now) return
-    const e = this.membership.get(r.peer)
-    const waited = e === undefined ? 0 : now - e.firstSeen
-    if (this.peerId > r.peer && waited < DISCOVERY_FALLBACK_MS) return
-    if (this.dialable(r).length === 0) return
-    this.nextDialAt.set(r.peer, now + DISCOVERY_RETRY_MS)
-    this.dial(r.peer, AbortSignal.timeout(DEFAULT_DIAL_TIMEOUT_MS)).catch((err: unknown) => {
-      this.log('dial %s failed: %s', r.name, (err as Error).message)
-    })
-  }
-
-  private async dial(peer: string, signal: AbortSignal): Promise<void> {
-    const r = this.registry.get(peer)
-    const addrs = r === undefined ? [] : this.dialable(r)
-    if (addrs.length === 0) throw new PeerLostError(`no dialable address for ${peer}`)
-    await this.libp2p.dial(
-      addrs.map((a) => multiaddr(a)),
-      { signal }
-    )
+    this.membership.sweep(Date.now())
+    this.connectivity.tick(this.membership.ids())
   }
 
   // ---- tasks -------------------------------------------------------------------------
 
   define(name: string, handler: TaskHandler, _o: { needs?: Needs } = {}): void {
-    if (name.length === 0 || name.length > 256) throw new InvalidOptionsError('a task name is 1 to 256 characters')
+    if (name.length === 0 || name.length > 256)
+      throw new InvalidOptionsError('a task name is 1 to 256 characters')
     this.rpc.define(name, handler)
     if (!this.stopped) this.republishSoon()
   }
@@ -458,7 +370,8 @@ class MeshNode implements Mesh {
       let target = o.peer
       if (target === undefined) {
         const best = this.resolve({ ...needs, tasks: name }, { limit: 1 })[0]
-        if (best === undefined) throw new NoCapablePeerError(`no peer offers task "${name}" with ${JSON.stringify(needs)}`)
+        if (best === undefined)
+          throw new NoCapablePeerError(`no peer offers task "${name}" with ${JSON.stringify(needs)}`)
         target = best.id
       }
       setPeer(target)
@@ -485,8 +398,6 @@ class MeshNode implements Mesh {
     this.stopped = true
     for (const t of this.timers) clearInterval(t)
     this.unwatchLifecycle()
-    this.libp2p.removeEventListener('connection:open', this.onConnectionChange)
-    this.libp2p.removeEventListener('connection:close', this.onConnectionChange)
     this.libp2p.removeEventListener('self:peer:update', this.onSelfUpdate)
     if (this.libp2p.status === 'started') {
       // Announce the leave so every peer sees it at once rather than after a timeout.
@@ -496,7 +407,7 @@ class MeshNode implements Mesh {
     this.registry.stop()
     await this.libp2p.stop()
     this.membership.clear()
-    this.setState('stopped')
+    this.connectivity.stop()
     this.emitter.clear()
     this.release()
   }

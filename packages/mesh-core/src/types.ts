@@ -112,8 +112,8 @@ export interface MeshEvents {
   'peer:status': PeerInfo
   'peer:update': PeerInfo
   'capabilities:change': { id: string; capabilities: Capabilities }
-  'message': { from: string; topic: string; data: unknown }
-  'connection': { state: ConnectionState }
+  message: { from: string; topic: string; data: unknown }
+  connection: { state: ConnectionState }
 }
 
 export type MeshEventName = keyof MeshEvents

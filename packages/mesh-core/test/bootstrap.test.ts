@@ -5,7 +5,10 @@ const PEER = '12D3KooWJj4NUiZLT4ovzpcbrGqeHm9A9yqnC6EKhsrosAEPXSUN'
 
 describe('bootstrap entries', () => {
   it('accept a relay multiaddr with /p2p/ and a URL', () => {
-    expect(parseBootstrapEntry(`/ip4/127.0.0.1/tcp/1/ws/p2p/${PEER}`)).toMatchObject({ kind: 'addr', peer: PEER })
+    expect(parseBootstrapEntry(`/ip4/127.0.0.1/tcp/1/ws/p2p/${PEER}`)).toMatchObject({
+      kind: 'addr',
+      peer: PEER
+    })
     expect(parseBootstrapEntry('http://localhost:8080/bootstrap.json')).toMatchObject({ kind: 'url' })
   })
   it.each([

@@ -71,7 +71,9 @@ describe('bounds', () => {
     expect(capabilitiesProblem({ x: Number.NaN })).toMatch(/finite/)
     expect(capabilitiesProblem({ x: { nested: 1 } })).toMatch(/must be/)
     expect(capabilitiesProblem({ x: 'y'.repeat(300) })).toMatch(/at most/)
-    expect(capabilitiesProblem(Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, i])))).toMatch(/more than/)
+    expect(
+      capabilitiesProblem(Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, i])))
+    ).toMatch(/more than/)
     expect(capabilitiesProblem([1])).toMatch(/object/)
   })
   it('rejects malformed needs', () => {

@@ -49,7 +49,11 @@ describe('a relay and devices on loopback', () => {
     b.define('boom', () => {
       throw new RangeError('bad lens')
     })
-    b.define('slow', (_x, ctx) => new Promise((_r, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')))))
+    b.define(
+      'slow',
+      (_x, ctx) =>
+        new Promise((_r, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted'))))
+    )
     await until(() => (a.capabilities(b.peerId).tasks as string[] | undefined)?.includes('slow') === true)
     const t = a.task<{ n: number }>({ camera: true }, 'echo', { n: 7 })
     expect(await t).toEqual({ n: 7 })
@@ -62,8 +66,12 @@ describe('a relay and devices on loopback', () => {
     })
     await expect(a.task({}, 'nope', null, { peer: b.peerId })).rejects.toMatchObject({ code: 'REFUSED' })
     await expect(a.task({ gpu: 8 }, 'echo')).rejects.toMatchObject({ code: 'NO_CAPABLE_PEER' })
-    await expect(a.task({}, 'slow', null, { peer: b.peerId, timeoutMs: 200 })).rejects.toMatchObject({ code: 'TIMEOUT' })
-    await expect(a.task({}, 'echo', 'x'.repeat(2_000_000), { peer: b.peerId })).rejects.toMatchObject({ code: 'TOO_LARGE' })
+    await expect(a.task({}, 'slow', null, { peer: b.peerId, timeoutMs: 200 })).rejects.toMatchObject({
+      code: 'TIMEOUT'
+    })
+    await expect(a.task({}, 'echo', 'x'.repeat(2_000_000), { peer: b.peerId })).rejects.toMatchObject({
+      code: 'TOO_LARGE'
+    })
     // After all that, the link still serves.
     expect(await a.task({}, 'echo', 1, { peer: b.peerId })).toBe(1)
   })
@@ -102,7 +110,9 @@ describe('a relay and devices on loopback', () => {
 
   it('works alone with no bootstrap: resolve and tasks run locally', async () => {
     await using fleet = new Fleet()
-    const solo = fleet.add(await createMesh({ mdns: false, listen: ['/ip4/127.0.0.1/tcp/0'], capabilities: { gpu: 2 } }))
+    const solo = fleet.add(
+      await createMesh({ mdns: false, listen: ['/ip4/127.0.0.1/tcp/0'], capabilities: { gpu: 2 } })
+    )
     solo.define('infer', (x) => ({ got: x }))
     expect(solo.connectionState()).toBe('online')
     expect(solo.resolve({ gpu: 2 }).map((p) => p.id)).toEqual([solo.peerId])

@@ -30,7 +30,10 @@ describe('signed peer records', () => {
     const { record } = await fixture()
     const other = await generateKeyPair('Ed25519')
     const forged = await signRecord(record, other)
-    await expect(openRecord(forged.envelope)).rejects.toMatchObject({ name: 'BadMessageError', message: /signature/ })
+    await expect(openRecord(forged.envelope)).rejects.toMatchObject({
+      name: 'BadMessageError',
+      message: /signature/
+    })
   })
   it('reject a tampered payload', async () => {
     const { key, record } = await fixture()

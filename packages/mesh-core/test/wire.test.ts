@@ -30,7 +30,9 @@ describe('CBOR', () => {
     expect(decodeCbor(encodeCbor(v))).toEqual(v)
   })
   it('rejects malformed input with BadMessageError', () => {
-    expect(() => decodeCbor(new Uint8Array([0xff, 0x00, 0x13]))).toThrow(expect.objectContaining({ name: 'BadMessageError' }))
+    expect(() => decodeCbor(new Uint8Array([0xff, 0x00, 0x13]))).toThrow(
+      expect.objectContaining({ name: 'BadMessageError' })
+    )
     expect(() => decodeCbor(new Uint8Array([]))).toThrow(expect.objectContaining({ name: 'BadMessageError' }))
   })
   it('rejects __proto__ keys and deep nesting', () => {
@@ -84,9 +86,18 @@ describe('framing', () => {
 
 describe('rpc frames', () => {
   it('accepts the documented frames', () => {
-    expect(parseRpcFrame({ t: 'req', id: 1, name: 'x', args: null, attempt: 1, key: 'k' })).toMatchObject({ t: 'req' })
+    expect(parseRpcFrame({ t: 'req', id: 1, name: 'x', args: null, attempt: 1, key: 'k' })).toMatchObject({
+      t: 'req'
+    })
     expect(parseRpcFrame({ t: 'res', id: 1, ok: true, v: 3 })).toMatchObject({ ok: true })
-    expect(parseRpcFrame({ t: 'res', id: 1, ok: false, e: { code: 'TIMEOUT', message: 'm', name: 'TimeoutError' } })).toMatchObject({ ok: false })
+    expect(
+      parseRpcFrame({
+        t: 'res',
+        id: 1,
+        ok: false,
+        e: { code: 'TIMEOUT', message: 'm', name: 'TimeoutError' }
+      })
+    ).toMatchObject({ ok: false })
     expect(parseRpcFrame({ t: 'ping', id: 0 })).toEqual({ t: 'ping', id: 0 })
   })
   it('names what is wrong with a bad frame', () => {
@@ -94,7 +105,9 @@ describe('rpc frames', () => {
     expect(parseRpcFrame({ t: 'req', id: -1 })).toMatch(/id/)
     expect(parseRpcFrame({ t: 'zap', id: 1 })).toMatch(/unknown frame type/)
     expect(parseRpcFrame({ t: 'req', id: 1, name: '', attempt: 1, key: '' })).toMatch(/name/)
-    expect(parseRpcFrame({ t: 'res', id: 1, ok: false, e: { code: 'NOPE', message: '', name: '' } })).toMatch(/result/)
+    expect(parseRpcFrame({ t: 'res', id: 1, ok: false, e: { code: 'NOPE', message: '', name: '' } })).toMatch(
+      /result/
+    )
   })
 })
 
@@ -102,16 +115,33 @@ describe('FramedChannel over a stream pair', () => {
   it('delivers values in order, coalescing writes', async () => {
     const [a, b] = await streamPair()
     const got: unknown[] = []
-    const ca = new FramedChannel(a, { maxFrameBytes: 1024, onFrame: () => {}, onBadFrame: () => {}, onClose: () => {} })
-    new FramedChannel(b, { maxFrameBytes: 1024, onFrame: (v) => got.push(v), onBadFrame: () => {}, onClose: () => {} })
+    const ca = new FramedChannel(a, {
+      maxFrameBytes: 1024,
+      onFrame: () => {},
+      onBadFrame: () => {},
+      onClose: () => {}
+    })
+    new FramedChannel(b, {
+      maxFrameBytes: 1024,
+      onFrame: (v) => got.push(v),
+      onBadFrame: () => {},
+      onClose: () => {}
+    })
     for (let i = 0; i < 500; i++) ca.send({ i })
     await until(() => got.length === 500)
     expect(got).toEqual(Array.from({ length: 500 }, (_, i) => ({ i })))
   })
   it('refuses to send an oversized value', async () => {
     const [a] = await streamPair()
-    const ca = new FramedChannel(a, { maxFrameBytes: 16, onFrame: () => {}, onBadFrame: () => {}, onClose: () => {} })
-    expect(() => ca.send({ big: 'x'.repeat(100) })).toThrow(expect.objectContaining({ name: 'TooLargeError' }))
+    const ca = new FramedChannel(a, {
+      maxFrameBytes: 16,
+      onFrame: () => {},
+      onBadFrame: () => {},
+      onClose: () => {}
+    })
+    expect(() => ca.send({ big: 'x'.repeat(100) })).toThrow(
+      expect.objectContaining({ name: 'TooLargeError' })
+    )
   })
   it('resets the stream on a malformed frame and reports it', async () => {
     const [a, b] = await streamPair()

@@ -8,7 +8,8 @@ import type { Capabilities, CapabilityValue, Needs } from '../types.ts'
 
 /** Why a capability set breaks the bounds, or `undefined` when it is valid. */
 export function capabilitiesProblem(caps: unknown): string | undefined {
-  if (typeof caps !== 'object' || caps === null || Array.isArray(caps)) return 'capabilities must be an object'
+  if (typeof caps !== 'object' || caps === null || Array.isArray(caps))
+    return 'capabilities must be an object'
   const keys = Object.keys(caps)
   if (keys.length > MAX_CAPABILITIES) return `more than ${MAX_CAPABILITIES} capabilities`
   for (const key of keys) {
@@ -25,12 +26,15 @@ function valueProblem(v: unknown): string | undefined {
   if (typeof v === 'boolean') return undefined
   if (typeof v === 'number') return Number.isFinite(v) ? undefined : 'numbers must be finite'
   if (typeof v === 'string') {
-    return v.length <= MAX_CAPABILITY_STRING_LENGTH ? undefined : `strings are at most ${MAX_CAPABILITY_STRING_LENGTH} characters`
+    return v.length <= MAX_CAPABILITY_STRING_LENGTH
+      ? undefined
+      : `strings are at most ${MAX_CAPABILITY_STRING_LENGTH} characters`
   }
   if (Array.isArray(v)) {
     if (v.length > MAX_CAPABILITY_LIST_LENGTH) return `lists hold at most ${MAX_CAPABILITY_LIST_LENGTH} items`
     for (const x of v) {
-      if (typeof x !== 'string' || x.length > MAX_CAPABILITY_STRING_LENGTH) return 'lists hold only short strings'
+      if (typeof x !== 'string' || x.length > MAX_CAPABILITY_STRING_LENGTH)
+        return 'lists hold only short strings'
     }
     return undefined
   }

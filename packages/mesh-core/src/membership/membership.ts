@@ -56,8 +56,15 @@ export class Membership {
       return
     }
     if (prev === undefined) {
-      const e: PeerEntry = { record, status: 'healthy', lastSeen: now, firstSeen: now, rtt: [] }
-      e.status = statusFor(e, now, this.init.thresholds)
+      const e: PeerEntry = {
+        record,
+        status: 'healthy',
+        lastSeen: now,
+        firstSeen: now,
+        rtt: [],
+        everLinked: false
+      }
+      e.status = this.statusOf(e, now)
       this.entries.set(record.peer, e)
       const info = toPeerInfo(e, this.init.linkOf(record.peer))
       this.init.log('peer:join %s (%s)', record.name, record.peer)
@@ -68,8 +75,12 @@ export class Membership {
     prev.record = record
     prev.lastSeen = now
     const changed =
-      old.name !== record.name || old.state !== record.state || old.addrs.join() !== record.addrs.join() || !sameCaps(old.caps, record.caps)
-    if (!sameCaps(old.caps, record.caps)) emitter.emit('capabilities:change', { id: record.peer, capabilities: record.caps })
+      old.name !== record.name ||
+      old.state !== record.state ||
+      old.addrs.join() !== record.addrs.join() ||
+      !sameCaps(old.caps, record.caps)
+    if (!sameCaps(old.caps, record.caps))
+      emitter.emit('capabilities:change', { id: record.peer, capabilities: record.caps })
     this.refresh(prev, now)
     if (changed) emitter.emit('peer:update', toPeerInfo(prev, this.init.linkOf(record.peer)))
   }
@@ -94,8 +105,14 @@ export class Membership {
     for (const e of [...this.entries.values()]) this.refresh(e, now)
   }
 
+  private statusOf(e: PeerEntry, now: number): PeerStatus {
+    const linked = this.init.linkOf(e.record.peer) !== 'none'
+    if (linked) e.everLinked = true
+    return statusFor(e, now, this.init.thresholds, linked)
+  }
+
   private refresh(e: PeerEntry, now: number): void {
-    const status: PeerStatus = statusFor(e, now, this.init.thresholds)
+    const status: PeerStatus = this.statusOf(e, now)
     if (status === e.status) return
     e.status = status
     this.init.log('peer:status %s %s', e.record.name, status)

@@ -9,6 +9,8 @@ export interface PeerEntry {
   /** When we first heard of it, by our clock. */
   firstSeen: number
   rtt: number[]
+  /** Whether we have ever had a connection to it. */
+  everLinked: boolean
 }
 
 export interface HealthThresholds {
@@ -18,10 +20,15 @@ export interface HealthThresholds {
   pausedGraceMs: number
 }
 
-/** Health from silence: healthy, then suspect, then down; a paused peer gets a longer grace. */
-export function statusFor(e: PeerEntry, now: number, t: HealthThresholds): PeerStatus {
+/**
+ * Health from silence: healthy, then suspect, then down. A peer that said it is paused (a
+ * hidden tab) gets a longer grace while its connection stands, or when we never had one;
+ * a paused peer whose connections all closed was a tab that closed, and gets none.
+ */
+export function statusFor(e: PeerEntry, now: number, t: HealthThresholds, linked: boolean): PeerStatus {
   const silent = now - e.lastSeen
-  if (e.record.state === 'paused') return silent > t.pausedGraceMs ? 'down' : 'paused'
+  if (e.record.state === 'paused' && (linked || !e.everLinked))
+    return silent > t.pausedGraceMs ? 'down' : 'paused'
   if (silent > t.downAfterMs) return 'down'
   if (silent > t.suspectAfterMs) return 'suspect'
   return 'healthy'

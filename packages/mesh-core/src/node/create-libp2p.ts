@@ -56,8 +56,9 @@ export async function createMeshLibp2p(key: PrivateKey, role: PeerRole, o: MeshO
         // Records are small; a larger inbound gossip message is garbage or an attack.
         maxInboundDataLength: 64 * 1024
       }),
-      ...parts.services
+      // libp2p hands every factory all components; each declares only what it uses.
+      ...(parts.services as unknown as Record<string, (c: Record<string, unknown>) => unknown>)
     }
   })
-  return node as unknown as MeshLibp2p
+  return node
 }

@@ -33,7 +33,12 @@ export function senior(peers: Array<Pick<PeerInfo, 'id' | 'startedAt' | 'status'
   let best: Pick<PeerInfo, 'id' | 'startedAt' | 'status'> | undefined
   for (const p of peers) {
     if (p.status !== 'healthy') continue
-    if (best === undefined || p.startedAt < best.startedAt || (p.startedAt === best.startedAt && p.id < best.id)) best = p
+    if (
+      best === undefined ||
+      p.startedAt < best.startedAt ||
+      (p.startedAt === best.startedAt && p.id < best.id)
+    )
+      best = p
   }
   return best?.id
 }

@@ -10,7 +10,7 @@ import type { Platform } from './types.ts'
 /** Tabs of one browser profile each need their own identity: one slot per open tab. */
 const IDENTITY_SLOTS = 16
 
-async function holdSlot(): Promise<{ slot: number; release(): void }> {
+async function holdSlot(): Promise<{ slot: number; release: () => void }> {
   const locks = globalThis.navigator?.locks
   if (locks === undefined) return { slot: 0, release: () => {} }
   for (let slot = 0; slot < IDENTITY_SLOTS; slot++) {
@@ -53,7 +53,8 @@ export const platform: Platform = {
     const key = slot < IDENTITY_SLOTS ? await loadKey(slot) : await newKey()
     return { key, release }
   },
-  defaultBootstrap: () => (globalThis.location !== undefined ? [`${globalThis.location.origin}/bootstrap.json`] : []),
+  defaultBootstrap: () =>
+    globalThis.location !== undefined ? [`${globalThis.location.origin}/bootstrap.json`] : [],
   libp2pParts(_role, o) {
     return {
       listen: o.listen ?? ['/p2p-circuit', '/webrtc'],

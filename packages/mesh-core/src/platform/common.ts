@@ -5,8 +5,34 @@ export function newKey(): Promise<PrivateKey> {
   return generateKeyPair('Ed25519')
 }
 
-const ADJECTIVES = ['amber', 'brisk', 'calm', 'deft', 'eager', 'fleet', 'glad', 'keen', 'lucid', 'nimble', 'quiet', 'swift']
-const NOUNS = ['otter', 'heron', 'lynx', 'finch', 'ibex', 'koi', 'marten', 'owl', 'puffin', 'stoat', 'tern', 'wren']
+const ADJECTIVES = [
+  'amber',
+  'brisk',
+  'calm',
+  'deft',
+  'eager',
+  'fleet',
+  'glad',
+  'keen',
+  'lucid',
+  'nimble',
+  'quiet',
+  'swift'
+]
+const NOUNS = [
+  'otter',
+  'heron',
+  'lynx',
+  'finch',
+  'ibex',
+  'koi',
+  'marten',
+  'owl',
+  'puffin',
+  'stoat',
+  'tern',
+  'wren'
+]
 
 /** A short, friendly, random name such as `keen-heron`. */
 export function randomName(): string {

@@ -10,6 +10,7 @@ import { mdns } from '@libp2p/mdns'
 import { tcp } from '@libp2p/tcp'
 import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
+import type { PrivateKey } from '@libp2p/interface'
 import {
   DEFAULT_RELAY_CONNECTION_DATA_BYTES,
   DEFAULT_RELAY_CONNECTION_DURATION_MS,
@@ -25,7 +26,7 @@ const KEY_FILE = 'peer.key'
 /** Our own DHT protocol, so a Mesh never mixes with the public IPFS DHT. */
 const DHT_PROTOCOL = '/mesh/kad/1.0.0'
 
-async function loadKey(dataDir: string): Promise<import('@libp2p/interface').PrivateKey> {
+async function loadKey(dataDir: string): Promise<PrivateKey> {
   const file = join(dataDir, KEY_FILE)
   let bytes: Uint8Array | undefined
   try {

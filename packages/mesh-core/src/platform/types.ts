@@ -7,7 +7,7 @@ export interface Platform {
   readonly kind: 'browser' | 'node'
   readonly defaultRole: PeerRole
   /** Load the persisted identity, or create and persist one. Returns a release function too. */
-  loadIdentity(options: MeshOptions): Promise<{ key: PrivateKey; release(): void }>
+  loadIdentity(options: MeshOptions): Promise<{ key: PrivateKey; release: () => void }>
   /** Bootstrap entries used when the options give none. */
   defaultBootstrap(): string[]
   /** The libp2p transports, listen addresses, peer discovery and extra services for a role. */
@@ -31,5 +31,6 @@ export interface Libp2pParts {
   listen: string[]
   transports: NonNullable<Libp2pOptions['transports']>
   peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']>
-  services: Record<string, (components: any) => unknown>
+  /** Service factories; each declares the components it needs, libp2p supplies them. */
+  services: Record<string, (components: never) => unknown>
 }

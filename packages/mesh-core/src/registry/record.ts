@@ -77,7 +77,12 @@ export async function openRecord(envelope: Uint8Array): Promise<SignedRecord> {
     throw new TooLargeError(`record is ${envelope.byteLength} bytes, the limit is ${MAX_RECORD_BYTES}`)
   }
   const env = decodeCbor(envelope) as { r?: unknown; s?: unknown } | null
-  if (typeof env !== 'object' || env === null || !(env.r instanceof Uint8Array) || !(env.s instanceof Uint8Array)) {
+  if (
+    typeof env !== 'object' ||
+    env === null ||
+    !(env.r instanceof Uint8Array) ||
+    !(env.s instanceof Uint8Array)
+  ) {
     throw new BadMessageError('record envelope must be { r: bytes, s: bytes }')
   }
   const record = decodeCbor(env.r)

@@ -45,7 +45,10 @@ export class Registry {
     const pubsub = libp2p.services.pubsub
     pubsub.topicValidators.set(RECORDS_TOPIC, this.validateGossip)
     pubsub.subscribe(RECORDS_TOPIC)
-    await libp2p.handle(REGISTRY_PROTOCOL, this.onSyncStream, { runOnLimitedConnection: true, maxInboundStreams: 8 })
+    await libp2p.handle(REGISTRY_PROTOCOL, this.onSyncStream, {
+      runOnLimitedConnection: true,
+      maxInboundStreams: 8
+    })
     libp2p.addEventListener('peer:identify', this.onIdentify)
   }
 
@@ -118,7 +121,10 @@ export class Registry {
     return true
   }
 
-  private readonly validateGossip = async (from: PeerId, msg: { type: string; from?: PeerId; data: Uint8Array }): Promise<TopicValidatorResult> => {
+  private readonly validateGossip = async (
+    from: PeerId,
+    msg: { type: string; from?: PeerId; data: Uint8Array }
+  ): Promise<TopicValidatorResult> => {
     try {
       const signed = await openRecord(msg.data)
       // The gossip signer must be the record's owner: nobody speaks for another peer.
@@ -157,7 +163,9 @@ export class Registry {
   }
 
   /** Exchange full record sets with a newly identified peer. */
-  private readonly onIdentify = (evt: CustomEvent<{ peerId: PeerId; protocols: string[]; connection: Connection }>): void => {
+  private readonly onIdentify = (
+    evt: CustomEvent<{ peerId: PeerId; protocols: string[]; connection: Connection }>
+  ): void => {
     const { peerId, protocols, connection } = evt.detail
     if (!protocols.includes(REGISTRY_PROTOCOL) || connection.status !== 'open') return
     this.syncWith(connection).catch((err: unknown) => {

@@ -29,7 +29,8 @@ export function parseRpcFrame(v: unknown): RpcFrame | string {
   if (!isId(f.id)) return 'frame id must be a non-negative integer'
   switch (f.t) {
     case 'req':
-      if (typeof f.name !== 'string' || f.name.length === 0 || f.name.length > MAX_NAME_BYTES) return 'bad task name'
+      if (typeof f.name !== 'string' || f.name.length === 0 || f.name.length > MAX_NAME_BYTES)
+        return 'bad task name'
       if (!isId(f.attempt)) return 'bad attempt'
       if (typeof f.key !== 'string' || f.key.length > 128) return 'bad idempotency key'
       return { t: 'req', id: f.id, name: f.name, args: f.args, attempt: f.attempt, key: f.key }

@@ -3,6 +3,7 @@ import type { Libp2p } from 'libp2p'
 import { RPC_PROTOCOL, DEFAULT_DIAL_TIMEOUT_MS } from '../constants.ts'
 import {
   BadMessageError,
+  CancelledError,
   MeshError,
   PeerLostError,
   RefusedError,
@@ -64,7 +65,10 @@ export class Rpc {
   }
 
   async start(): Promise<void> {
-    await this.init.libp2p.handle(RPC_PROTOCOL, this.onInbound, { runOnLimitedConnection: false, maxInboundStreams: 32 })
+    await this.init.libp2p.handle(RPC_PROTOCOL, this.onInbound, {
+      runOnLimitedConnection: false,
+      maxInboundStreams: 32
+    })
   }
 
   async stop(): Promise<void> {
@@ -95,7 +99,10 @@ export class Rpc {
   }
 
   async call(peer: string, name: string, args: unknown, o: CallOptions): Promise<unknown> {
-    const signal = o.signal === undefined ? AbortSignal.timeout(o.timeoutMs) : AbortSignal.any([o.signal, AbortSignal.timeout(o.timeoutMs)])
+    const signal =
+      o.signal === undefined
+        ? AbortSignal.timeout(o.timeoutMs)
+        : AbortSignal.any([o.signal, AbortSignal.timeout(o.timeoutMs)])
     const channel = await this.channelTo(peer, signal)
     const id = this.nextId++
     return await new Promise<unknown>((resolve, reject) => {
@@ -107,7 +114,11 @@ export class Rpc {
           // the channel is gone; nothing to cancel
         }
         const reason: unknown = signal.reason
-        reject(reason instanceof DOMException && reason.name === 'TimeoutError' ? new TimeoutError(`task "${name}" timed out after ${o.timeoutMs} ms`) : (reason as Error))
+        if (reason instanceof DOMException && reason.name === 'TimeoutError') {
+          reject(new TimeoutError(`task "${name}" timed out after ${o.timeoutMs} ms`))
+        } else {
+          reject(reason instanceof Error ? reason : new CancelledError('cancelled'))
+        }
       }
       signal.addEventListener('abort', onAbort, { once: true })
       const settle = (fn: () => void): void => {
@@ -124,7 +135,7 @@ export class Rpc {
         channel.send({ t: 'req', id, name, args, attempt: o.attempt ?? 1, key: o.key ?? `${peer}:${id}` })
       } catch (err) {
         this.pending.delete(id)
-        settle(() => reject(err as Error))
+        settle(() => reject(err instanceof Error ? err : new Error(String(err))))
       }
     })
   }
@@ -216,7 +227,8 @@ export class Rpc {
       }
     }
     const running = this.running.get(channel)
-    if (running !== undefined) for (const c of running.values()) c.abort(new PeerLostError('caller went away'))
+    if (running !== undefined)
+      for (const c of running.values()) c.abort(new PeerLostError('caller went away'))
     this.running.delete(channel)
   }
 
@@ -267,11 +279,20 @@ export class Rpc {
     }
   }
 
-  private async serve(channel: FramedChannel, peer: string, f: Extract<RpcFrame, { t: 'req' }>): Promise<void> {
+  private async serve(
+    channel: FramedChannel,
+    peer: string,
+    f: Extract<RpcFrame, { t: 'req' }>
+  ): Promise<void> {
     const handler = this.handlers.get(f.name)
     if (handler === undefined) {
       this.init.onBadInput(peer, new RefusedError(`undefined task ${f.name}`))
-      channel.send({ t: 'res', id: f.id, ok: false, e: errorToWire(new RefusedError(`no task "${f.name}" is defined here`)) })
+      channel.send({
+        t: 'res',
+        id: f.id,
+        ok: false,
+        e: errorToWire(new RefusedError(`no task "${f.name}" is defined here`))
+      })
       return
     }
     const controller = new AbortController()
@@ -281,7 +302,12 @@ export class Rpc {
       this.running.set(channel, running)
     }
     running.set(f.id, controller)
-    const ctx: TaskContext = { from: peer, signal: controller.signal, attempt: f.attempt, idempotencyKey: f.key }
+    const ctx: TaskContext = {
+      from: peer,
+      signal: controller.signal,
+      attempt: f.attempt,
+      idempotencyKey: f.key
+    }
     let reply: RpcFrame
     try {
       const v = await handler(f.args, ctx)

@@ -41,7 +41,9 @@ export class FramedChannel {
   send(value: unknown): void {
     const payload = encodeCbor(value)
     if (payload.byteLength > this.init.maxFrameBytes) {
-      throw new TooLargeError(`message is ${payload.byteLength} bytes, the limit is ${this.init.maxFrameBytes}`)
+      throw new TooLargeError(
+        `message is ${payload.byteLength} bytes, the limit is ${this.init.maxFrameBytes}`
+      )
     }
     const frame = encodeFrame(payload)
     this.pending.push(frame)

@@ -1,0 +1,26 @@
+import { capabilitiesProblem } from 'mesh-core'
+import type { Capabilities, CapabilityValue } from 'mesh-core'
+
+/** A parse result: the typed value, or why the input was rejected. */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string }
+
+/**
+ * Parses the `?caps=` query parameter: a JSON object of numbers, booleans, strings and
+ * lists of strings, within mesh-core's bounds (so createMesh will not refuse it).
+ */
+export function parseCapabilities(text: string): Parsed<Capabilities> {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    return { ok: false, error: 'capabilities are not valid JSON' }
+  }
+  const problem = capabilitiesProblem(json)
+  if (problem !== undefined) return { ok: false, error: problem }
+  return { ok: true, value: json as Capabilities }
+}
+
+/** How a capability reads in a chip: `key=value`, lists joined with ','. */
+export function formatCapability(key: string, value: CapabilityValue): string {
+  return `${key}=${Array.isArray(value) ? value.join(',') : String(value)}`
+}

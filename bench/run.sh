@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Runs the benchmarks inside a private network namespace, like the e2e suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exec bash scripts/netns.sh node bench/dist/run.js "$@"

@@ -1,0 +1,40 @@
+/** Nearest-rank percentile of a sample (q in 0..1). */
+export function percentile(xs: number[], q: number): number {
+  if (xs.length === 0) return Number.NaN
+  const sorted = [...xs].sort((a, b) => a - b)
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))
+  return sorted[i] as number
+}
+
+export interface Summary {
+  runs: number
+  p50: number
+  p99: number
+  min: number
+  max: number
+}
+
+export function summarise(xs: number[]): Summary {
+  return {
+    runs: xs.length,
+    p50: percentile(xs, 0.5),
+    p99: percentile(xs, 0.99),
+    min: Math.min(...xs),
+    max: Math.max(...xs)
+  }
+}
+
+/** One benchmark row: what was measured, next to its baseline from the same run. */
+export interface Row {
+  bench: string
+  case: string
+  unit: string
+  result: Summary
+  baseline?: { what: string; result: Summary }
+  note?: string
+}
+
+export function fmt(n: number): string {
+  if (!Number.isFinite(n)) return 'n/a'
+  return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2)
+}

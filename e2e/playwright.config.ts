@@ -1,0 +1,42 @@
+import { defineConfig } from '@playwright/test'
+import { chromiumLaunch, firefoxLaunch, phone } from './browsers.ts'
+
+/**
+ * Three projects: Chromium desktop, a phone (Chromium with a device descriptor) and
+ * Firefox over WebDriver BiDi. Multi-browser mesh tests open peers of every kind
+ * themselves and run once, in the `mesh` project.
+ */
+export default defineConfig({
+  testDir: './tests',
+  timeout: 90_000,
+  expect: { timeout: 20_000 },
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: true,
+  retries: 0,
+  reporter: [['list'], ['json', { outputFile: process.env.MESH_E2E_JSON ?? 'test-results/e2e.json' }]],
+  outputDir: 'test-results/artifacts',
+  use: { trace: 'off', screenshot: 'only-on-failure' },
+  projects: [
+    { name: 'mesh', testMatch: /mesh\.spec\.ts/ },
+    {
+      name: 'chromium-desktop',
+      testMatch: /pwa\.spec\.ts/,
+      use: { browserName: 'chromium', launchOptions: chromiumLaunch }
+    },
+    {
+      name: 'phone',
+      testMatch: /pwa\.spec\.ts/,
+      use: { browserName: 'chromium', launchOptions: chromiumLaunch, ...phone }
+    },
+    {
+      name: 'firefox',
+      testMatch: /pwa\.spec\.ts/,
+      use: {
+        browserName: 'firefox',
+        ...(firefoxLaunch.channel !== undefined ? { channel: firefoxLaunch.channel } : {}),
+        launchOptions: firefoxLaunch
+      }
+    }
+  ]
+})

@@ -1,0 +1,184 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { Connection } from '@libp2p/interface'
+import { platform } from '#platform'
+import { parseBootstrapDocument } from '../bootstrap.ts'
+import type { BootstrapEntry } from '../bootstrap.ts'
+import { BOOTSTRAP_RETRY_MAX_MS, BOOTSTRAP_RETRY_MIN_MS, DEFAULT_DIAL_TIMEOUT_MS } from '../constants.ts'
+import { PeerLostError } from '../errors.ts'
+import type { Logger } from '../log.ts'
+import { bestConnection } from '../membership/link.ts'
+import type { PeerRecord } from '../registry/record.ts'
+import type { ConnectionState } from '../types.ts'
+import type { MeshLibp2p } from './create-libp2p.ts'
+
+/** A peer we only heard of is dialled by the lower id first; the other side waits this long. */
+const DISCOVERY_FALLBACK_MS = 3_000
+const DISCOVERY_RETRY_MS = 5_000
+
+type AddrEntry = Extract<BootstrapEntry, { kind: 'addr' }>
+
+export interface ConnectivityInit {
+  libp2p: MeshLibp2p
+  log: Logger
+  bootstrap: BootstrapEntry[]
+  /** The current record of a peer, for its addresses. */
+  record(peer: string): PeerRecord | undefined
+  /** When we first heard of a peer, by our clock. */
+  firstSeen(peer: string): number | undefined
+  onState(state: ConnectionState): void
+}
+
+/**
+ * Keeps this peer connected: one connection to a bootstrap relay (redialled with
+ * backoff), and direct links to the peers the registry tells us about.
+ */
+export class Connectivity {
+  private readonly init: ConnectivityInit
+  private readonly selfId: string
+  private state: ConnectionState
+  private bootstrapAddrs: AddrEntry[] = []
+  private retryMs = BOOTSTRAP_RETRY_MIN_MS
+  private nextBootstrapAt = 0
+  private bootstrapping = false
+  private readonly nextDialAt = new Map<string, number>()
+  private stopped = false
+
+  constructor(init: ConnectivityInit) {
+    this.init = init
+    this.selfId = init.libp2p.peerId.toString()
+    this.state = init.bootstrap.length > 0 ? 'connecting' : 'online'
+  }
+
+  get connectionState(): ConnectionState {
+    return this.state
+  }
+
+  start(): void {
+    this.init.libp2p.addEventListener('connection:open', this.onConnectionChange)
+    this.init.libp2p.addEventListener('connection:close', this.onConnectionChange)
+  }
+
+  stop(): void {
+    this.stopped = true
+    this.init.libp2p.removeEventListener('connection:open', this.onConnectionChange)
+    this.init.libp2p.removeEventListener('connection:close', this.onConnectionChange)
+    this.setState('stopped')
+  }
+
+  private setState(s: ConnectionState): void {
+    if (s === this.state) return
+    this.state = s
+    this.init.onState(s)
+  }
+
+  private readonly onConnectionChange = (): void => {
+    if (this.stopped) return
+    if (this.init.libp2p.getConnections().length > 0) this.setState('online')
+    else if (this.init.bootstrap.length > 0) this.setState('offline')
+  }
+
+  connectionsTo(peer: string): Connection[] {
+    try {
+      return this.init.libp2p.getConnections(peerIdFromString(peer))
+    } catch {
+      return []
+    }
+  }
+
+  /** Called on every maintenance tick. */
+  tick(peers: string[]): void {
+    if (this.stopped) return
+    if (Date.now() >= this.nextBootstrapAt && !this.bootstrapping) void this.keepBootstrap()
+    for (const peer of peers) {
+      const r = this.init.record(peer)
+      if (r !== undefined) this.maybeDial(r)
+    }
+  }
+
+  private async resolveBootstrap(signal: AbortSignal): Promise<void> {
+    const addrs: AddrEntry[] = []
+    for (const e of this.init.bootstrap) {
+      if (e.kind === 'addr') {
+        addrs.push(e)
+        continue
+      }
+      try {
+        const { entries, problems } = parseBootstrapDocument(e.url, await platform.fetchJson(e.url, signal))
+        for (const p of problems) this.init.log.error('bootstrap: %s', p)
+        for (const x of entries) if (x.kind === 'addr') addrs.push(x)
+      } catch (err) {
+        this.init.log.error('bootstrap: fetching %s failed: %s', e.url, (err as Error).message)
+      }
+    }
+    this.bootstrapAddrs = addrs
+  }
+
+  /** Keep one connection to a bootstrap relay, redialling with backoff. */
+  private async keepBootstrap(): Promise<void> {
+    if (this.init.bootstrap.length === 0) return
+    const { libp2p, log } = this.init
+    this.bootstrapping = true
+    try {
+      if (this.bootstrapAddrs.some((b) => this.connectionsTo(b.peer).length > 0)) {
+        this.retryMs = BOOTSTRAP_RETRY_MIN_MS
+        return
+      }
+      const signal = AbortSignal.timeout(DEFAULT_DIAL_TIMEOUT_MS)
+      // A bootstrap.json may list new addresses by now (a relay restarted on a new port).
+      if (this.bootstrapAddrs.length === 0 || this.init.bootstrap.some((e) => e.kind === 'url')) {
+        await this.resolveBootstrap(signal)
+      }
+      const results = await Promise.allSettled(
+        this.bootstrapAddrs.map((b) => libp2p.dial(b.addr, { signal }))
+      )
+      if (this.stopped) return
+      if (results.some((r) => r.status === 'fulfilled')) {
+        this.retryMs = BOOTSTRAP_RETRY_MIN_MS
+        this.setState('online')
+      } else {
+        for (const r of results)
+          if (r.status === 'rejected') log('bootstrap dial failed: %s', (r.reason as Error).message)
+        if (libp2p.getConnections().length === 0) this.setState('offline')
+        this.retryMs = Math.min(this.retryMs * 2, BOOTSTRAP_RETRY_MAX_MS)
+      }
+    } finally {
+      this.nextBootstrapAt = Date.now() + this.retryMs
+      this.bootstrapping = false
+    }
+  }
+
+  /** Addresses worth dialling directly: not a bare relayed circuit. */
+  private dialable(r: PeerRecord): string[] {
+    return r.addrs.filter((a) => !a.includes('/p2p-circuit') || a.includes('/webrtc'))
+  }
+
+  /** Upgrade to a direct link with a peer we heard of (WebRTC via the relay, or TCP). */
+  maybeDial(r: PeerRecord): void {
+    if (this.stopped || r.role === 'relay' || r.state === 'leaving') return
+    if (bestConnection(this.connectionsTo(r.peer), { allowLimited: false }) !== undefined) return
+    const now = Date.now()
+    if ((this.nextDialAt.get(r.peer) ?? 0) > now) return
+    const waited = now - (this.init.firstSeen(r.peer) ?? now)
+    if (this.selfId > r.peer && waited < DISCOVERY_FALLBACK_MS) return
+    if (this.dialable(r).length === 0) return
+    this.nextDialAt.set(r.peer, now + DISCOVERY_RETRY_MS)
+    this.dial(r.peer, AbortSignal.timeout(DEFAULT_DIAL_TIMEOUT_MS)).catch((err: unknown) => {
+      this.init.log('dial %s failed: %s', r.name, (err as Error).message)
+    })
+  }
+
+  async dial(peer: string, signal: AbortSignal): Promise<void> {
+    const r = this.init.record(peer)
+    const addrs = r === undefined ? [] : this.dialable(r)
+    if (addrs.length === 0) throw new PeerLostError(`no dialable address for ${peer}`)
+    await this.init.libp2p.dial(
+      addrs.map((a) => multiaddr(a)),
+      { signal }
+    )
+  }
+
+  forget(peer: string): void {
+    this.nextDialAt.delete(peer)
+  }
+}
