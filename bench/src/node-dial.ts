@@ -17,6 +17,8 @@ async function rawNode(): Promise<Libp2p<{ ping: Ping }>> {
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
+    // The same inbound limit Mesh sets: libp2p's default (5/s per host) refuses a tight dial loop.
+    connectionManager: { inboundConnectionThreshold: 100 },
     services: { ping: ping() }
   })
 }

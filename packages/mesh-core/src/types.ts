@@ -58,6 +58,12 @@ export interface LimitOptions {
   maxMessageBytes?: number
   /** @default 100 in browsers, 300 in Node, 1_000 on a relay */
   maxConnections?: number
+  /**
+   * Inbound connections one host may open per second before the rest are refused.
+   * libp2p's default of 5 is too low for a mesh: every WebRTC connection set up through a
+   * relay, and every phone behind one NAT, counts against one host. @default 100
+   */
+  inboundConnectionsPerSecond?: number
 }
 
 /** Limits of the circuit-relay-v2 server a relay runs. See docs/CONFIGURATION.md. */

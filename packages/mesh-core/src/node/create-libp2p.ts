@@ -11,6 +11,7 @@ import type { Libp2p } from 'libp2p'
 import { platform } from '#platform'
 import {
   DEFAULT_BROWSER_MAX_CONNECTIONS,
+  DEFAULT_INBOUND_CONNECTIONS_PER_SECOND,
   DEFAULT_NODE_MAX_CONNECTIONS,
   DEFAULT_RELAY_MAX_CONNECTIONS
 } from '../constants.ts'
@@ -45,7 +46,10 @@ export async function createMeshLibp2p(key: PrivateKey, role: PeerRole, o: MeshO
     peerDiscovery: parts.peerDiscovery,
     // Browsers refuse loopback and private addresses by default; a field mesh lives on them.
     connectionGater: allowPrivate ? { denyDialMultiaddr: () => false } : {},
-    connectionManager: { maxConnections: maxConnections(role, o) },
+    connectionManager: {
+      maxConnections: maxConnections(role, o),
+      inboundConnectionThreshold: o.limits?.inboundConnectionsPerSecond ?? DEFAULT_INBOUND_CONNECTIONS_PER_SECOND
+    },
     services: {
       identify: identify(),
       ping: ping(),
