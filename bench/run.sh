@@ -2,4 +2,4 @@
 # Runs the benchmarks inside a private network namespace, like the e2e suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec bash scripts/netns.sh node bench/dist/run.js "$@"
+exec bash e2e/netns.sh node bench/dist/run.js "$@"

@@ -23,4 +23,4 @@ if [ ! -f apps/pwa/dist/index.html ]; then
   exit 1
 fi
 
-exec bash scripts/netns.sh npx playwright test -c e2e/playwright.config.ts "$@"
+exec bash e2e/netns.sh npx playwright test -c e2e/playwright.config.ts "$@"

@@ -48,7 +48,8 @@ export async function createMeshLibp2p(key: PrivateKey, role: PeerRole, o: MeshO
     connectionGater: allowPrivate ? { denyDialMultiaddr: () => false } : {},
     connectionManager: {
       maxConnections: maxConnections(role, o),
-      inboundConnectionThreshold: o.limits?.inboundConnectionsPerSecond ?? DEFAULT_INBOUND_CONNECTIONS_PER_SECOND
+      inboundConnectionThreshold:
+        o.limits?.inboundConnectionsPerSecond ?? DEFAULT_INBOUND_CONNECTIONS_PER_SECOND
     },
     services: {
       identify: identify(),

@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process'
+import { cpus } from 'node:os'
+import { setTimeout as tick } from 'node:timers/promises'
+import { describe, expect, it } from 'vitest'
+import { createMesh } from 'mesh-core'
+import { hostCapabilities, main } from '../src/index.ts'
+
+const BIN = new URL('../dist/bin.js', import.meta.url).pathname
+
+function io(): { out: string[]; err: string[]; io: Parameters<typeof main>[1] } {
+  const out: string[] = []
+  const err: string[] = []
+  return {
+    out,
+    err,
+    io: { out: (l) => out.push(l), err: (l) => err.push(l), stopSignal: new Promise<string>(() => {}) }
+  }
+}
+
+describe('mesh-bridge CLI', () => {
+  it('prints usage and the version, and exits 2 on a bad flag', async () => {
+    const a = io()
+    expect(await main(['--help'], a.io)).toBe(0)
+    expect(a.out.join('\n')).toMatch(/Usage: mesh-bridge/)
+    const b = io()
+    expect(await main(['--version'], b.io)).toBe(0)
+    expect(b.out[0]).toMatch(/^\d+\.\d+\.\d+$/)
+    const c = io()
+    expect(await main(['--frobnicate'], c.io)).toBe(2)
+    expect(c.err.join('\n')).toMatch(/frobnicate/)
+  })
+
+  it('exits 1 with a clear message on an invalid relay address', async () => {
+    const a = io()
+    expect(await main(['--relay', '/ip4/1.2.3.4/tcp/1', '--no-mdns'], a.io)).toBe(1)
+    expect(a.err.join('\n')).toMatch(/invalid bootstrap address "\/ip4\/1\.2\.3\.4\/tcp\/1"/)
+  })
+
+  it('advertises the host basics', () => {
+    const caps = hostCapabilities()
+    expect(caps).toMatchObject({ cpu: cpus().length, platform: process.platform, arch: process.arch })
+    expect(caps.memoryMb).toBeGreaterThan(0)
+  })
+
+  it('joins a relay over TCP, and exits 0 on SIGTERM after leaving', async () => {
+    const relay = await createMesh({ role: 'relay', name: 'relay', listen: ['/ip4/127.0.0.1/tcp/0'] })
+    try {
+      const child = spawn(process.execPath, [
+        BIN,
+        '--relay',
+        relay.addresses()[0] ?? '',
+        '--name',
+        'pi',
+        '--no-mdns',
+        '--json'
+      ])
+      let out = ''
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+      const end = Date.now() + 15_000
+      // Poll for the join, with a deadline.
+      while (!relay.peers().some((p) => p.name === 'pi') && Date.now() < end) await tick(20)
+      const pi = relay.peers().find((p) => p.name === 'pi')
+      expect(pi).toMatchObject({
+        role: 'device',
+        link: 'tcp',
+        capabilities: { cpu: cpus().length, tasks: ['system.info'] }
+      })
+      const left = new Promise<{ reason: string }>((r) => relay.on('peer:leave', r))
+      child.kill('SIGTERM')
+      expect(await exited).toBe(0)
+      expect((await left).reason).toBe('normal')
+      expect(out).toContain('"msg":"stopped"')
+    } finally {
+      await relay.stop()
+    }
+  })
+})
