@@ -44,6 +44,12 @@ export interface RelayInit {
    * @default 256
    */
   maxReservations?: number
+  /** How long one reservation lasts before the peer must renew it. @default 7_200_000 (2 h) */
+  reservationTtlMs?: number
+  /** How long one relayed (signalling) connection may live. @default 120_000 */
+  connectionDurationMs?: number
+  /** How many bytes one relayed connection may carry each way. @default 1_048_576 */
+  connectionDataBytes?: number
   /**
    * Serve HTTPS and WSS with a self-signed certificate for localhost, 127.0.0.1 and every
    * LAN IPv4 of this machine, generated once into `dataDir` (cert.pem, key.pem) and reused.
@@ -77,6 +83,8 @@ export interface RelayConfig {
   dataDir: string
   announce: string[] | undefined
   maxReservations: number
+  /** The circuit-relay limits given; mesh-core applies its defaults to the rest. */
+  relayLimits: { reservationTtlMs?: number; connectionDurationMs?: number; connectionDataBytes?: number }
   tls: { kind: 'none' } | { kind: 'generate' } | { kind: 'files'; cert: string; key: string }
   pwaDirs: string[]
   httpTimeouts: HttpTimeouts
@@ -96,6 +104,14 @@ export function resolveOptions(init: RelayInit): RelayConfig {
   const maxReservations = init.maxReservations ?? DEFAULT_MAX_RESERVATIONS
   if (!Number.isInteger(maxReservations) || maxReservations < 1) {
     throw new InvalidOptionError('maxReservations', 'must be a positive integer')
+  }
+  const relayLimits: RelayConfig['relayLimits'] = {}
+  for (const name of ['reservationTtlMs', 'connectionDurationMs', 'connectionDataBytes'] as const) {
+    const value = init[name]
+    if (value === undefined) continue
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new InvalidOptionError(name, 'must be a positive integer')
+    relayLimits[name] = value
   }
   for (const address of init.announce ?? []) {
     if (!address.startsWith('/')) throw new InvalidOptionError('announce', `"${address}" is not a multiaddr`)
@@ -134,6 +150,7 @@ export function resolveOptions(init: RelayInit): RelayConfig {
     dataDir: resolve(init.dataDir ?? join(homedir(), DEFAULT_DATA_DIR_NAME)),
     announce: init.announce === undefined ? undefined : [...init.announce],
     maxReservations,
+    relayLimits,
     tls,
     pwaDirs: init.pwaDir === undefined ? defaultPwaDirs() : [resolve(init.pwaDir)],
     httpTimeouts,

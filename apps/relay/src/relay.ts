@@ -145,7 +145,7 @@ function meshOptions(config: RelayConfig, tls: PemPair | undefined): MeshOptions
       `/${ip}/${config.host}/tcp/${wsPort}/${tls === undefined ? 'ws' : 'wss'}`,
       `/${ip}/${config.host}/tcp/${tcpPort}`
     ],
-    relay: { maxReservations: config.maxReservations }
+    relay: { maxReservations: config.maxReservations, ...config.relayLimits }
   }
   if (config.announce !== undefined) options.announce = config.announce
   if (tls !== undefined) options.tls = tls

@@ -84,6 +84,8 @@ describe('mesh-relay CLI', () => {
     [['-p', '-1']],
     [['--port']],
     [['--max-reservations', '0']],
+    [['--relayed-duration-ms', '0']],
+    [['--reservation-ttl-ms', 'soon']],
     [['--announce', 'relay.example.org']],
     [['--cert', 'cert.pem']],
     [['--host', 'not-an-ip', '--port', '0']],

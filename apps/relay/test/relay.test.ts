@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import { describe, expect, it } from 'vitest'
 import { IMMUTABLE_CACHE_CONTROL } from '../src/constants.js'
 import { createMesh } from 'mesh-core'
@@ -186,6 +187,34 @@ describe('createRelay', () => {
       expect(holders()).toBe(1)
     } finally {
       await Promise.all(devices.map((d) => d.stop()))
+    }
+  })
+
+  it('applies the configured circuit-relay limits to reservations', async () => {
+    await using data = await tempDir()
+    await using relay = await startRelay({
+      dataDir: data.path,
+      connectionDurationMs: 5_000,
+      connectionDataBytes: 4_096,
+      reservationTtlMs: 60_000
+    })
+    const device = await createMesh({
+      role: 'device',
+      name: 'limited',
+      bootstrap: [`${relay.url}/bootstrap.json`],
+      listen: ['/ip4/127.0.0.1/tcp/0', '/p2p-circuit'],
+      mdns: false,
+      dht: false
+    })
+    try {
+      const server = (relay.mesh.libp2p.services as unknown as { relay: CircuitRelayService }).relay
+      const reservation = await waitFor('a reservation', () => [...server.reservations.values()][0])
+      expect(reservation.limit).toEqual({ duration: 5_000, data: 4_096n })
+      const ttl = reservation.expiry.getTime() - Date.now()
+      expect(ttl).toBeGreaterThan(50_000)
+      expect(ttl).toBeLessThanOrEqual(60_000)
+    } finally {
+      await device.stop()
     }
   })
 

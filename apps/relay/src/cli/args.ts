@@ -23,6 +23,11 @@ Options:
       --announce <multiaddr>  announce this address instead of the listen addresses;
                               repeat for more than one
       --max-reservations <n>  circuit-relay reservations held at once (default: 256)
+      --reservation-ttl-ms <n>  how long a reservation lasts (default: 7200000, 2 h)
+      --relayed-duration-ms <n> how long one relayed signalling connection may live
+                              (default: 120000)
+      --relayed-data-bytes <n>  bytes one relayed connection may carry each way
+                              (default: 1048576)
       --tls                   serve https/wss with a self-signed certificate kept in
                               the data dir (phones need it for service workers and sensors)
       --cert <file>           PEM certificate to serve instead (needs --key; implies TLS)
@@ -42,6 +47,9 @@ const OPTIONS = {
   'data-dir': { type: 'string' },
   announce: { type: 'string', multiple: true },
   'max-reservations': { type: 'string' },
+  'reservation-ttl-ms': { type: 'string' },
+  'relayed-duration-ms': { type: 'string' },
+  'relayed-data-bytes': { type: 'string' },
   tls: { type: 'boolean' },
   cert: { type: 'string' },
   key: { type: 'string' },
@@ -71,6 +79,16 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (values['max-reservations'] !== undefined) {
     init.maxReservations = integer('--max-reservations', values['max-reservations'], 1, 1_000_000)
   }
+  const limit = (flag: string): number | undefined => {
+    const text = values[flag as 'reservation-ttl-ms' | 'relayed-duration-ms' | 'relayed-data-bytes']
+    return text === undefined ? undefined : integer(`--${flag}`, text, 1, Number.MAX_SAFE_INTEGER)
+  }
+  const ttl = limit('reservation-ttl-ms')
+  if (ttl !== undefined) init.reservationTtlMs = ttl
+  const duration = limit('relayed-duration-ms')
+  if (duration !== undefined) init.connectionDurationMs = duration
+  const data = limit('relayed-data-bytes')
+  if (data !== undefined) init.connectionDataBytes = data
   if (values.tls === true) init.tls = true
   if ((values.cert === undefined) !== (values.key === undefined)) {
     throw new UsageError('--cert and --key must be given together')
