@@ -31,6 +31,7 @@ export type {
   Range,
   Needs,
   LinkKind,
+  LinkQuality,
   PeerStatus,
   PeerRole,
   PeerInfo,

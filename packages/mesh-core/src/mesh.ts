@@ -270,6 +270,8 @@ class MeshNode implements Mesh {
       link: 'none',
       rttMs: 0,
       rttAvgMs: 0,
+      rttHistory: [],
+      quality: 'excellent',
       addresses: this.addresses(),
       startedAt: this.startedAt,
       lastSeen: Date.now()

@@ -19,6 +19,9 @@ export type LinkKind = 'webrtc' | 'relay' | 'tcp' | 'websocket' | 'none'
 /** The health of a peer as the failure detector sees it. */
 export type PeerStatus = 'healthy' | 'suspect' | 'paused' | 'down'
 
+/** How good our path to a peer is (the Raxol node monitor's link quality). */
+export type LinkQuality = 'excellent' | 'good' | 'degraded' | 'poor' | 'disconnected'
+
 /** What kind of node a peer is. */
 export type PeerRole = 'browser' | 'device' | 'relay'
 
@@ -32,8 +35,11 @@ export interface PeerInfo {
   link: LinkKind
   /** The last measured round trip in milliseconds, when we are connected. */
   rttMs: number | undefined
-  /** The mean of the last RTT samples. */
+  /** The mean of the last RTT samples (up to 60). */
   rttAvgMs: number | undefined
+  /** The last RTT samples, oldest first (up to 60). */
+  rttHistory: number[]
+  quality: LinkQuality
   /** Multiaddrs the peer says it can be dialled on. */
   addresses: string[]
   /** When the peer started, by its own clock (ms since the epoch). */
@@ -116,6 +122,7 @@ export interface MeshEvents {
   'peer:join': PeerInfo
   'peer:leave': { id: string; reason: string }
   'peer:status': PeerInfo
+  'peer:quality': PeerInfo
   'peer:update': PeerInfo
   'capabilities:change': { id: string; capabilities: Capabilities }
   message: { from: string; topic: string; data: unknown }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { statusFor } from '../src/membership/peer-table.ts'
+import { qualityOf, statusFor } from '../src/membership/peer-table.ts'
 import type { PeerEntry } from '../src/membership/peer-table.ts'
 import { rank, senior } from '../src/placement/rank.ts'
 import type { PeerInfo } from '../src/types.ts'
@@ -13,7 +13,8 @@ function entry(state: 'up' | 'paused', lastSeen: number, everLinked = true): Pee
     lastSeen,
     firstSeen: 0,
     rtt: [],
-    everLinked
+    everLinked,
+    quality: 'good'
   }
 }
 
@@ -48,7 +49,7 @@ function peer(id: string, o: Partial<PeerInfo>): PeerInfo {
     startedAt: 0,
     lastSeen: 0,
     ...o
-  }
+  } as PeerInfo
 }
 
 describe('placement', () => {
@@ -69,5 +70,19 @@ describe('placement', () => {
       senior([peer('b', { startedAt: 5 }), peer('a', { startedAt: 5 }), peer('c', { startedAt: 9 })])
     ).toBe('a')
     expect(senior([peer('old', { startedAt: 1, status: 'down' }), peer('new', { startedAt: 2 })])).toBe('new')
+  })
+})
+
+describe('link quality', () => {
+  it('follows status, link and RTT bands', () => {
+    expect(qualityOf('down', 'tcp', 1)).toBe('disconnected')
+    expect(qualityOf('suspect', 'tcp', 1)).toBe('poor')
+    expect(qualityOf('paused', 'webrtc', 1)).toBe('poor')
+    expect(qualityOf('healthy', 'none', undefined)).toBe('degraded')
+    expect(qualityOf('healthy', 'relay', 5)).toBe('degraded')
+    expect(qualityOf('healthy', 'webrtc', 10)).toBe('excellent')
+    expect(qualityOf('healthy', 'webrtc', 100)).toBe('good')
+    expect(qualityOf('healthy', 'tcp', 300)).toBe('degraded')
+    expect(qualityOf('healthy', 'tcp', 900)).toBe('poor')
   })
 })

@@ -62,9 +62,11 @@ export class Membership {
         lastSeen: now,
         firstSeen: now,
         rtt: [],
-        everLinked: false
+        everLinked: false,
+        quality: 'degraded'
       }
       e.status = this.statusOf(e, now)
+      e.quality = toPeerInfo(e, this.init.linkOf(record.peer)).quality
       this.entries.set(record.peer, e)
       const info = toPeerInfo(e, this.init.linkOf(record.peer))
       this.init.log('peer:join %s (%s)', record.name, record.peer)
@@ -113,11 +115,22 @@ export class Membership {
 
   private refresh(e: PeerEntry, now: number): void {
     const status: PeerStatus = this.statusOf(e, now)
-    if (status === e.status) return
+    if (status === e.status) {
+      this.checkQuality(e)
+      return
+    }
     e.status = status
     this.init.log('peer:status %s %s', e.record.name, status)
     this.init.emitter.emit('peer:status', toPeerInfo(e, this.init.linkOf(e.record.peer)))
     if (status === 'down') this.remove(e.record.peer, 'noconnection')
+    else this.checkQuality(e)
+  }
+
+  private checkQuality(e: PeerEntry): void {
+    const info = toPeerInfo(e, this.init.linkOf(e.record.peer))
+    if (info.quality === e.quality) return
+    e.quality = info.quality
+    this.init.emitter.emit('peer:quality', info)
   }
 
   remove(peer: string, reason: string): void {

@@ -1,6 +1,6 @@
 import { RTT_HISTORY } from '../constants.ts'
 import type { PeerRecord } from '../registry/record.ts'
-import type { LinkKind, PeerInfo, PeerStatus } from '../types.ts'
+import type { LinkKind, LinkQuality, PeerInfo, PeerStatus } from '../types.ts'
 
 export interface PeerEntry {
   record: PeerRecord
@@ -11,6 +11,8 @@ export interface PeerEntry {
   rtt: number[]
   /** Whether we have ever had a connection to it. */
   everLinked: boolean
+  /** The last quality we announced. */
+  quality: LinkQuality
 }
 
 export interface HealthThresholds {
@@ -39,8 +41,26 @@ export function recordRtt(e: PeerEntry, ms: number): void {
   if (e.rtt.length > RTT_HISTORY) e.rtt.shift()
 }
 
+/** RTT bands for link quality, in milliseconds. */
+export const QUALITY_RTT_MS = { excellent: 50, good: 150, degraded: 400 } as const
+
+/**
+ * Link quality from health, link and RTT: down is disconnected; suspect or paused is poor;
+ * a peer we reach only through a relay or gossip is degraded; otherwise the mean RTT decides.
+ */
+export function qualityOf(status: PeerStatus, link: LinkKind, rttAvgMs: number | undefined): LinkQuality {
+  if (status === 'down') return 'disconnected'
+  if (status === 'suspect' || status === 'paused') return 'poor'
+  if (link === 'none' || link === 'relay' || rttAvgMs === undefined) return 'degraded'
+  if (rttAvgMs < QUALITY_RTT_MS.excellent) return 'excellent'
+  if (rttAvgMs < QUALITY_RTT_MS.good) return 'good'
+  if (rttAvgMs < QUALITY_RTT_MS.degraded) return 'degraded'
+  return 'poor'
+}
+
 export function toPeerInfo(e: PeerEntry, link: LinkKind): PeerInfo {
   const n = e.rtt.length
+  const rttAvgMs = n === 0 ? undefined : e.rtt.reduce((a, b) => a + b, 0) / n
   return {
     id: e.record.peer,
     name: e.record.name,
@@ -49,7 +69,9 @@ export function toPeerInfo(e: PeerEntry, link: LinkKind): PeerInfo {
     status: e.status,
     link,
     rttMs: link === 'none' ? undefined : e.rtt[n - 1],
-    rttAvgMs: n === 0 ? undefined : e.rtt.reduce((a, b) => a + b, 0) / n,
+    rttAvgMs,
+    rttHistory: [...e.rtt],
+    quality: qualityOf(e.status, link, rttAvgMs),
     addresses: e.record.addrs,
     startedAt: e.record.startedAt,
     lastSeen: e.lastSeen
