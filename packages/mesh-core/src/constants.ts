@@ -3,6 +3,8 @@ export const RPC_PROTOCOL = '/mesh/rpc/1.0.0'
 export const REGISTRY_PROTOCOL = '/mesh/registry/1.0.0'
 /** The gossipsub topic that carries signed peer records. */
 export const RECORDS_TOPIC = 'mesh/records/1'
+/** The gossipsub topic that carries down notices (a direct observer saw a peer die). */
+export const DOWN_TOPIC = 'mesh/down/1'
 
 export const DEFAULT_PING_INTERVAL_MS = 2_000
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 1_000
@@ -10,6 +12,13 @@ export const DEFAULT_SUSPECT_AFTER_MS = 3_000
 export const DEFAULT_DOWN_AFTER_MS = 8_000
 /** RTT samples kept per peer (the Raxol node monitor keeps 60). */
 export const RTT_HISTORY = 60
+/** Periodic anti-entropy: a digest exchange with one random peer. */
+export const DEFAULT_ANTI_ENTROPY_INTERVAL_MS = 10_000
+/** How long a peer we lost every connection to may stay silent before it is down. */
+export const DEFAULT_LOST_GRACE_MS = 2_000
+/** Direct (non-relayed) links a browser keeps: the mesh is sparse, records travel by gossip. */
+export const DEFAULT_BROWSER_MAX_DIRECT_PEERS = 20
+export const DEFAULT_NODE_MAX_DIRECT_PEERS = 50
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_576
 export const DEFAULT_TASK_TIMEOUT_MS = 30_000

@@ -1,11 +1,15 @@
 import { peerIdFromString } from '@libp2p/peer-id'
-import type { PrivateKey } from '@libp2p/interface'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { platform } from '#platform'
 import { parseBootstrapEntry } from './bootstrap.ts'
 import type { BootstrapEntry } from './bootstrap.ts'
 import { capabilitiesProblem, needsProblem } from './capabilities/validate.ts'
 import {
+  DEFAULT_ANTI_ENTROPY_INTERVAL_MS,
+  DEFAULT_BROWSER_MAX_DIRECT_PEERS,
+  DEFAULT_NODE_MAX_DIRECT_PEERS,
   DEFAULT_DOWN_AFTER_MS,
+  DEFAULT_LOST_GRACE_MS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_PING_INTERVAL_MS,
@@ -25,6 +29,8 @@ import type { PeerRecord, RecordState } from './registry/record.ts'
 import { Registry } from './registry/registry.ts'
 import { Rpc } from './rpc/rpc.ts'
 import { Connectivity } from './node/connectivity.ts'
+import { DownNotices } from './membership/down-notices.ts'
+import type { DownNotice } from './membership/down-notices.ts'
 import { Task } from './rpc/task.ts'
 import type {
   Capabilities,
@@ -118,6 +124,7 @@ class MeshNode implements Mesh {
   private unwatchLifecycle: () => void = () => {}
   private stopped = false
   private readonly connectivity: Connectivity
+  private readonly downNotices: DownNotices
   private readonly badInput = new Map<string, number>()
   private publishQueued = false
 
@@ -146,10 +153,15 @@ class MeshNode implements Mesh {
       thresholds: {
         suspectAfterMs: h.suspectAfterMs ?? DEFAULT_SUSPECT_AFTER_MS,
         downAfterMs: h.downAfterMs ?? DEFAULT_DOWN_AFTER_MS,
-        pausedGraceMs: PAUSED_GRACE_MS
+        pausedGraceMs: PAUSED_GRACE_MS,
+        lostGraceMs: h.lostGraceMs ?? DEFAULT_LOST_GRACE_MS
       },
       linkOf: (peer) => this.linkOf(peer),
-      dropRecord: (peer) => this.registry.remove(peer)
+      dropRecord: (peer) => this.registry.remove(peer),
+      onDown: (peer, seq, direct) => {
+        // Only a peer that watched the death itself speaks: hearsay would only echo.
+        if (direct) void this.downNotices.publish({ peer, seq })
+      }
     })
     this.registry = new Registry({
       libp2p,
@@ -162,13 +174,22 @@ class MeshNode implements Mesh {
       },
       onBadInput: (peer, err) => this.penalise(peer, err)
     })
+    this.downNotices = new DownNotices({
+      libp2p,
+      log: meshLogger('membership'),
+      onNotice: (notice, from) => this.onDownNotice(notice, from),
+      onBadInput: (peer, err) => this.penalise(peer, err)
+    })
     this.connectivity = new Connectivity({
       libp2p,
       log: meshLogger('connectivity'),
       bootstrap,
       record: (peer) => this.registry.get(peer),
       firstSeen: (peer) => this.membership.get(peer)?.firstSeen,
-      onState: (state) => this.emitter.emit('connection', { state })
+      onState: (state) => this.emitter.emit('connection', { state }),
+      maxDirectPeers:
+        options.limits?.maxDirectPeers ??
+        (role === 'browser' ? DEFAULT_BROWSER_MAX_DIRECT_PEERS : DEFAULT_NODE_MAX_DIRECT_PEERS)
     })
     this.rpc = new Rpc({
       libp2p,
@@ -183,7 +204,9 @@ class MeshNode implements Mesh {
   async start(): Promise<void> {
     await this.libp2p.start()
     await this.registry.start()
+    this.downNotices.start()
     await this.rpc.start()
+    this.libp2p.addEventListener('peer:disconnect', this.onPeerDisconnect)
     this.connectivity.start()
     this.libp2p.addEventListener('self:peer:update', this.onSelfUpdate)
     this.unwatchLifecycle = platform.watchLifecycle({
@@ -197,6 +220,7 @@ class MeshNode implements Mesh {
     }
     every(h.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS, () => void this.registry.heartbeat())
     every(h.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS, () => this.pingAll())
+    every(h.antiEntropyIntervalMs ?? DEFAULT_ANTI_ENTROPY_INTERVAL_MS, () => this.registry.antiEntropy())
     every(250, () => this.maintain())
     this.maintain()
   }
@@ -326,6 +350,27 @@ class MeshNode implements Mesh {
     return ms
   }
 
+  private readonly onPeerDisconnect = (evt: CustomEvent<PeerId>): void => {
+    this.membership.lost(evt.detail.toString(), Date.now())
+  }
+
+  /** Another peer says it saw `notice.peer` die. */
+  private onDownNotice(notice: DownNotice, from: string): void {
+    if (notice.peer === this.peerId) {
+      // We are alive: refute with a newer record, which everyone accepts.
+      this.log('refuting a down notice about us from %s', from)
+      void this.registry.heartbeat(notice.seq)
+      return
+    }
+    const known = this.registry.versionOf(notice.peer)
+    if (known !== undefined && known > notice.seq) return
+    // Our own direct link to it is better evidence than hearsay.
+    if (bestConnection(this.connectivity.connectionsTo(notice.peer), { allowLimited: false }) !== undefined)
+      return
+    this.registry.remove(notice.peer, notice.seq)
+    this.membership.remove(notice.peer, 'noconnection')
+  }
+
   private penalise(peer: string, err: Error): void {
     const n = (this.badInput.get(peer) ?? 0) + 1
     this.badInput.set(peer, n)
@@ -401,6 +446,8 @@ class MeshNode implements Mesh {
     for (const t of this.timers) clearInterval(t)
     this.unwatchLifecycle()
     this.libp2p.removeEventListener('self:peer:update', this.onSelfUpdate)
+    this.libp2p.removeEventListener('peer:disconnect', this.onPeerDisconnect)
+    this.downNotices.stop()
     if (this.libp2p.status === 'started') {
       // Announce the leave so every peer sees it at once rather than after a timeout.
       await this.publish('leaving').catch(() => {})

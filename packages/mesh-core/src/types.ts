@@ -57,6 +57,14 @@ export interface HealthOptions {
   suspectAfterMs?: number
   /** @default 8_000 */
   downAfterMs?: number
+  /**
+   * A peer whose last connection to us closed, and that stays silent this long, is down
+   * (a crashed process or a closed tab). A live peer is heard again by gossip well
+   * within it. @default 2_000
+   */
+  lostGraceMs?: number
+  /** How often we exchange registry digests with one random peer. @default 10_000 */
+  antiEntropyIntervalMs?: number
 }
 
 export interface LimitOptions {
@@ -70,6 +78,13 @@ export interface LimitOptions {
    * relay, and every phone behind one NAT, counts against one host. @default 100
    */
   inboundConnectionsPerSecond?: number
+  /**
+   * Direct links this peer opens to other peers it hears of. The mesh is sparse: records
+   * reach everyone by gossip either way, and a task to a peer beyond the cap dials it on
+   * demand. On Node peers the kad-dht keeps routing-table connections of its own on top.
+   * @default 20 in browsers, 50 in Node
+   */
+  maxDirectPeers?: number
 }
 
 /** Limits of the circuit-relay-v2 server a relay runs. See docs/CONFIGURATION.md. */

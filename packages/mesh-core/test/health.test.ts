@@ -4,7 +4,7 @@ import type { PeerEntry } from '../src/membership/peer-table.ts'
 import { rank, senior } from '../src/placement/rank.ts'
 import type { PeerInfo } from '../src/types.ts'
 
-const t = { suspectAfterMs: 3_000, downAfterMs: 8_000, pausedGraceMs: 60_000 }
+const t = { suspectAfterMs: 3_000, downAfterMs: 8_000, pausedGraceMs: 60_000, lostGraceMs: 2_000 }
 
 function entry(state: 'up' | 'paused', lastSeen: number, everLinked = true): PeerEntry {
   return {
@@ -29,6 +29,14 @@ describe('health from silence', () => {
     expect(statusFor(entry('paused', 0), 60_001, t, true)).toBe('down')
     // Never connected: we cannot tell, so the grace holds.
     expect(statusFor(entry('paused', 0, false), 30_000, t, false)).toBe('paused')
+  })
+  it('declares a peer we lost every connection to down after a short grace, unless it speaks', () => {
+    const e = entry('up', 1_000)
+    e.lostAt = 1_000
+    expect(statusFor(e, 1_500, t, false)).toBe('suspect')
+    expect(statusFor(e, 3_001, t, false)).toBe('down')
+    e.lastSeen = 1_200
+    expect(statusFor(e, 3_001, t, false)).toBe('healthy')
   })
   it('gives no grace to a paused tab whose connections all closed', () => {
     expect(statusFor(entry('paused', 0), 8_001, t, false)).toBe('down')

@@ -12,6 +12,8 @@ export interface MembershipInit {
   linkOf(peer: string): LinkKind
   /** The record of a peer that is down or left must go from the registry too. */
   dropRecord(peer: string): void
+  /** We declared a peer down ourselves (not told by another peer). */
+  onDown(peer: string, lastSeq: number, observedDirectly: boolean): void
 }
 
 function sameCaps(a: PeerRecord['caps'], b: PeerRecord['caps']): boolean {
@@ -107,9 +109,20 @@ export class Membership {
     for (const e of [...this.entries.values()]) this.refresh(e, now)
   }
 
+  /** Our last connection to the peer closed. */
+  lost(peer: string, now: number): void {
+    const e = this.entries.get(peer)
+    if (e === undefined || this.init.linkOf(peer) !== 'none') return
+    e.lostAt = now
+    this.refresh(e, now)
+  }
+
   private statusOf(e: PeerEntry, now: number): PeerStatus {
     const linked = this.init.linkOf(e.record.peer) !== 'none'
-    if (linked) e.everLinked = true
+    if (linked) {
+      e.everLinked = true
+      delete e.lostAt
+    }
     return statusFor(e, now, this.init.thresholds, linked)
   }
 
@@ -122,8 +135,10 @@ export class Membership {
     e.status = status
     this.init.log('peer:status %s %s', e.record.name, status)
     this.init.emitter.emit('peer:status', toPeerInfo(e, this.init.linkOf(e.record.peer)))
-    if (status === 'down') this.remove(e.record.peer, 'noconnection')
-    else this.checkQuality(e)
+    if (status === 'down') {
+      this.init.onDown(e.record.peer, e.record.seq, e.everLinked)
+      this.remove(e.record.peer, 'noconnection')
+    } else this.checkQuality(e)
   }
 
   private checkQuality(e: PeerEntry): void {

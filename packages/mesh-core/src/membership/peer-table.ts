@@ -13,6 +13,8 @@ export interface PeerEntry {
   everLinked: boolean
   /** The last quality we announced. */
   quality: LinkQuality
+  /** When we lost our last connection to it, if we have none now. */
+  lostAt?: number
 }
 
 export interface HealthThresholds {
@@ -20,6 +22,8 @@ export interface HealthThresholds {
   downAfterMs: number
   /** How long a peer that announced it is hidden may stay silent. */
   pausedGraceMs: number
+  /** How long a peer we lost every connection to may stay silent. */
+  lostGraceMs: number
 }
 
 /**
@@ -29,6 +33,9 @@ export interface HealthThresholds {
  */
 export function statusFor(e: PeerEntry, now: number, t: HealthThresholds, linked: boolean): PeerStatus {
   const silent = now - e.lastSeen
+  // Our connection dropped and nothing came since: a crash looks exactly like this.
+  if (e.lostAt !== undefined && e.lastSeen <= e.lostAt)
+    return now - e.lostAt > t.lostGraceMs ? 'down' : 'suspect'
   if (e.record.state === 'paused' && (linked || !e.everLinked))
     return silent > t.pausedGraceMs ? 'down' : 'paused'
   if (silent > t.downAfterMs) return 'down'

@@ -1,6 +1,6 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import type { Connection } from '@libp2p/interface'
+import type { Connection, PeerId } from '@libp2p/interface'
 import { platform } from '#platform'
 import { parseBootstrapDocument } from '../bootstrap.ts'
 import type { BootstrapEntry } from '../bootstrap.ts'
@@ -27,6 +27,8 @@ export interface ConnectivityInit {
   /** When we first heard of a peer, by our clock. */
   firstSeen(peer: string): number | undefined
   onState(state: ConnectionState): void
+  /** Direct links to keep at most; beyond it, peers are reached by gossip and dialled on demand. */
+  maxDirectPeers: number
 }
 
 /**
@@ -42,6 +44,8 @@ export class Connectivity {
   private nextBootstrapAt = 0
   private bootstrapping = false
   private readonly nextDialAt = new Map<string, number>()
+  /** Discovery dials still under way: they count against the cap before they land. */
+  private readonly dialing = new Set<string>()
   private stopped = false
 
   constructor(init: ConnectivityInit) {
@@ -57,9 +61,11 @@ export class Connectivity {
   start(): void {
     this.init.libp2p.addEventListener('connection:open', this.onConnectionChange)
     this.init.libp2p.addEventListener('connection:close', this.onConnectionChange)
+    this.init.libp2p.addEventListener('peer:discovery', this.onDiscovery)
   }
 
   stop(): void {
+    this.init.libp2p.removeEventListener('peer:discovery', this.onDiscovery)
     this.stopped = true
     this.init.libp2p.removeEventListener('connection:open', this.onConnectionChange)
     this.init.libp2p.removeEventListener('connection:close', this.onConnectionChange)
@@ -153,19 +159,50 @@ export class Connectivity {
     return r.addrs.filter((a) => !a.includes('/p2p-circuit') || a.includes('/webrtc'))
   }
 
+  /** How many mesh peers (not relays) we hold a direct link to. */
+  directPeers(): number {
+    const peers = new Set<string>()
+    for (const c of this.init.libp2p.getConnections()) {
+      if (c.status !== 'open' || c.limits !== undefined) continue
+      const id = c.remotePeer.toString()
+      const role = this.init.record(id)?.role
+      if (role !== undefined && role !== 'relay') peers.add(id)
+    }
+    return peers.size
+  }
+
+  /** A peer found on the LAN by mDNS: connect, and the registry exchange follows. */
+  private readonly onDiscovery = (evt: CustomEvent<{ id: PeerId }>): void => {
+    const id = evt.detail.id
+    const peer = id.toString()
+    if (this.stopped || this.connectionsTo(peer).length > 0) return
+    if ((this.nextDialAt.get(peer) ?? 0) > Date.now()) return
+    this.nextDialAt.set(peer, Date.now() + DISCOVERY_RETRY_MS)
+    this.init.libp2p
+      .dial(id, { signal: AbortSignal.timeout(DEFAULT_DIAL_TIMEOUT_MS) })
+      .catch((err: unknown) => {
+        this.init.log('dial of discovered %s failed: %s', peer, (err as Error).message)
+      })
+  }
+
   /** Upgrade to a direct link with a peer we heard of (WebRTC via the relay, or TCP). */
   maybeDial(r: PeerRecord): void {
     if (this.stopped || r.role === 'relay' || r.state === 'leaving') return
     if (bestConnection(this.connectionsTo(r.peer), { allowLimited: false }) !== undefined) return
+    // A sparse mesh: past the cap, records still arrive by gossip; tasks dial on demand.
+    if (this.directPeers() + this.dialing.size >= this.init.maxDirectPeers) return
     const now = Date.now()
     if ((this.nextDialAt.get(r.peer) ?? 0) > now) return
     const waited = now - (this.init.firstSeen(r.peer) ?? now)
     if (this.selfId > r.peer && waited < DISCOVERY_FALLBACK_MS) return
     if (this.dialable(r).length === 0) return
     this.nextDialAt.set(r.peer, now + DISCOVERY_RETRY_MS)
-    this.dial(r.peer, AbortSignal.timeout(DEFAULT_DIAL_TIMEOUT_MS)).catch((err: unknown) => {
-      this.init.log('dial %s failed: %s', r.name, (err as Error).message)
-    })
+    this.dialing.add(r.peer)
+    this.dial(r.peer, AbortSignal.timeout(DEFAULT_DIAL_TIMEOUT_MS))
+      .catch((err: unknown) => {
+        this.init.log('dial %s failed: %s', r.name, (err as Error).message)
+      })
+      .finally(() => this.dialing.delete(r.peer))
   }
 
   async dial(peer: string, signal: AbortSignal): Promise<void> {

@@ -1,4 +1,5 @@
 import { gossipsub } from '@libp2p/gossipsub'
+import { createPeerScoreParams, createTopicScoreParams } from '@libp2p/gossipsub/score'
 import type { GossipSub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import type { PrivateKey } from '@libp2p/interface'
@@ -13,7 +14,9 @@ import {
   DEFAULT_BROWSER_MAX_CONNECTIONS,
   DEFAULT_INBOUND_CONNECTIONS_PER_SECOND,
   DEFAULT_NODE_MAX_CONNECTIONS,
-  DEFAULT_RELAY_MAX_CONNECTIONS
+  DEFAULT_RELAY_MAX_CONNECTIONS,
+  DOWN_TOPIC,
+  RECORDS_TOPIC
 } from '../constants.ts'
 import type { MeshOptions, PeerRole } from '../types.ts'
 
@@ -31,6 +34,31 @@ function maxConnections(role: PeerRole, o: MeshOptions): number {
       return DEFAULT_NODE_MAX_CONNECTIONS
   }
 }
+
+/**
+ * Peer scoring for our topics: a peer that sends invalid records or down notices loses
+ * score fast (P4 is squared: three invalid messages reach the graylist at -80). Quiet
+ * peers are not punished (no mesh-delivery penalty: records only flow on change and
+ * heartbeats), and many peers behind one IP (loopback, a classroom NAT) are normal here,
+ * so the IP colocation penalty is off.
+ */
+const topicScore = createTopicScoreParams({
+  topicWeight: 1,
+  timeInMeshWeight: 0.01,
+  timeInMeshQuantum: 1_000,
+  timeInMeshCap: 100,
+  firstMessageDeliveriesWeight: 0.1,
+  firstMessageDeliveriesDecay: 0.5,
+  firstMessageDeliveriesCap: 10,
+  meshMessageDeliveriesWeight: 0,
+  meshFailurePenaltyWeight: 0,
+  invalidMessageDeliveriesWeight: -10,
+  invalidMessageDeliveriesDecay: 0.5
+})
+const scoreParams = createPeerScoreParams({
+  IPColocationFactorWeight: 0,
+  topics: { [RECORDS_TOPIC]: topicScore, [DOWN_TOPIC]: topicScore }
+})
 
 /** Assemble libp2p for this environment and role (DESIGN.md, layer 1). */
 export async function createMeshLibp2p(key: PrivateKey, role: PeerRole, o: MeshOptions): Promise<MeshLibp2p> {
@@ -59,7 +87,8 @@ export async function createMeshLibp2p(key: PrivateKey, role: PeerRole, o: MeshO
         emitSelf: false,
         globalSignaturePolicy: 'StrictSign',
         // Records are small; a larger inbound gossip message is garbage or an attack.
-        maxInboundDataLength: 64 * 1024
+        maxInboundDataLength: 64 * 1024,
+        scoreParams
       }),
       // libp2p hands every factory all components; each declares only what it uses.
       ...(parts.services as unknown as Record<string, (c: Record<string, unknown>) => unknown>)

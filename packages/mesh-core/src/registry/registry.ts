@@ -5,9 +5,10 @@ import type { Libp2p } from 'libp2p'
 import { MAX_RECORDS_PER_SYNC, RECORDS_TOPIC, REGISTRY_PROTOCOL } from '../constants.ts'
 import { BadMessageError } from '../errors.ts'
 import type { Logger } from '../log.ts'
-import { FramedChannel } from '../wire/channel.ts'
 import { openRecord, signRecord } from './record.ts'
 import type { PeerRecord, SignedRecord } from './record.ts'
+import { SYNC_TIMEOUT_MS, runSync } from './sync.ts'
+import type { SyncStore } from './sync.ts'
 
 export interface RegistryInit {
   libp2p: Libp2p<{ pubsub: GossipSub }>
@@ -19,8 +20,6 @@ export interface RegistryInit {
   /** A peer sent something that failed validation. */
   onBadInput(peer: string, err: Error): void
 }
-
-const SYNC_TIMEOUT_MS = 10_000
 
 /**
  * One signed record per peer, newest `seq` wins. Records travel as gossipsub messages
@@ -70,30 +69,44 @@ export class Registry {
     return this.self?.record
   }
 
-  /** Drop a peer's record, and refuse records of it up to `seq`. */
-  remove(peer: string): void {
+  /** Drop a peer's record, and refuse its records up to the one we held (or `seq`). */
+  remove(peer: string, seq = 0): void {
     const known = this.records.get(peer)
     this.records.delete(peer)
-    this.tombstones.set(peer, Math.max(known?.record.seq ?? 0, this.tombstones.get(peer) ?? 0))
+    this.tombstones.set(peer, Math.max(known?.record.seq ?? 0, seq, this.tombstones.get(peer) ?? 0))
+  }
+
+  /** The version we hold of a peer's record, or of its tombstone. */
+  versionOf(peer: string): number | undefined {
+    return this.records.get(peer)?.record.seq ?? this.tombstones.get(peer)
+  }
+
+  /** Anti-entropy with one random peer we are connected to. */
+  antiEntropy(): void {
+    const conns = this.init.libp2p
+      .getConnections()
+      .filter((c) => c.status === 'open' && this.records.has(c.remotePeer.toString()))
+    const c = conns[Math.floor(Math.random() * conns.length)]
+    if (c !== undefined) void this.syncWith(c)
   }
 
   forgetTombstone(peer: string): void {
     this.tombstones.delete(peer)
   }
 
-  /** Sign a new version of our own record and publish it. */
-  async publishSelf(fields: Omit<PeerRecord, 'peer' | 'seq'>): Promise<void> {
-    const seq = Math.max(Date.now(), (this.self?.record.seq ?? 0) + 1)
+  /** Sign a new version of our own record, newer than `minSeq` too, and publish it. */
+  async publishSelf(fields: Omit<PeerRecord, 'peer' | 'seq'>, minSeq = 0): Promise<void> {
+    const seq = Math.max(Date.now(), (this.self?.record.seq ?? 0) + 1, minSeq + 1)
     this.self = await signRecord({ ...fields, peer: this.selfId, seq }, this.init.key)
     await this.gossip(this.self.envelope)
   }
 
   /** Re-publish the current record unchanged in content (a heartbeat with a new seq). */
-  async heartbeat(): Promise<void> {
+  async heartbeat(minSeq = 0): Promise<void> {
     const r = this.self?.record
     if (r === undefined) return
     const { peer: _p, seq: _s, ...fields } = r
-    await this.publishSelf(fields)
+    await this.publishSelf(fields, minSeq)
   }
 
   private async gossip(envelope: Uint8Array): Promise<void> {
@@ -134,82 +147,92 @@ export class Registry {
       this.accept(signed, from.toString())
       return TopicValidatorResult.Accept
     } catch (err) {
-      this.init.log('rejected gossip from %s: %s', from.toString(), (err as Error).message)
-      this.init.onBadInput(from.toString(), err as Error)
+      // Gossipsub scores the peer that forwarded it; we log and count its publisher.
+      const origin = msg.from?.toString() ?? from.toString()
+      this.init.log('rejected gossip from %s via %s: %s', origin, from.toString(), (err as Error).message)
+      this.init.onBadInput(origin, err as Error)
       return TopicValidatorResult.Reject
     }
   }
 
-  private envelopes(): Uint8Array[] {
-    const out: Uint8Array[] = []
-    if (this.self !== undefined) out.push(this.self.envelope)
-    for (const s of this.records.values()) {
-      if (out.length >= MAX_RECORDS_PER_SYNC) break
-      out.push(s.envelope)
+  /** Our side of anti-entropy: what we hold, by version. */
+  private readonly store: SyncStore = {
+    digest: () => {
+      const d: Array<[string, number]> = []
+      if (this.self !== undefined) d.push([this.selfId, this.self.record.seq])
+      for (const [peer, s] of this.records) {
+        if (d.length >= MAX_RECORDS_PER_SYNC) break
+        d.push([peer, s.record.seq])
+      }
+      return d
+    },
+    compare: (remote) => {
+      const recs: Uint8Array[] = []
+      const mine = this.self === undefined ? [] : [this.self]
+      for (const s of [...mine, ...this.records.values()]) {
+        if (recs.length >= MAX_RECORDS_PER_SYNC) break
+        if ((remote.get(s.record.peer) ?? -1) < s.record.seq) recs.push(s.envelope)
+      }
+      const want: string[] = []
+      for (const [peer, seq] of remote) {
+        if (peer === this.selfId || want.length >= MAX_RECORDS_PER_SYNC) continue
+        if ((this.tombstones.get(peer) ?? -1) >= seq) continue
+        if ((this.records.get(peer)?.record.seq ?? -1) < seq) want.push(peer)
+      }
+      return { recs, want }
+    },
+    envelopesOf: (peers) => {
+      const out: Uint8Array[] = []
+      for (const p of peers) {
+        const s = p === this.selfId ? this.self : this.records.get(p)
+        if (s !== undefined) out.push(s.envelope)
+      }
+      return out
+    },
+    merge: async (recs, via) => {
+      for (const env of recs) this.accept(await openRecord(env), via)
     }
-    return out
   }
 
-  private async mergeFrame(value: unknown, via: string): Promise<void> {
-    const frame = value as { t?: unknown; recs?: unknown } | null
-    if (typeof frame !== 'object' || frame === null || frame.t !== 'records' || !Array.isArray(frame.recs)) {
-      throw new BadMessageError('registry frame must be { t: "records", recs: [...] }')
-    }
-    if (frame.recs.length > MAX_RECORDS_PER_SYNC) throw new BadMessageError('too many records in one frame')
-    for (const env of frame.recs) {
-      if (!(env instanceof Uint8Array)) throw new BadMessageError('a record must be bytes')
-      this.accept(await openRecord(env), via)
-    }
-  }
-
-  /** Exchange full record sets with a newly identified peer. */
+  /** Anti-entropy with a newly identified peer. */
   private readonly onIdentify = (
     evt: CustomEvent<{ peerId: PeerId; protocols: string[]; connection: Connection }>
   ): void => {
-    const { peerId, protocols, connection } = evt.detail
+    const { protocols, connection } = evt.detail
     if (!protocols.includes(REGISTRY_PROTOCOL) || connection.status !== 'open') return
-    this.syncWith(connection).catch((err: unknown) => {
-      this.init.log('sync with %s failed: %s', peerId.toString(), (err as Error).message)
-    })
+    void this.syncWith(connection)
   }
 
+  /** Exchange digests, then the records each side lacks. Never throws. */
   async syncWith(connection: Connection): Promise<void> {
-    const stream = await connection.newStream(REGISTRY_PROTOCOL, {
-      runOnLimitedConnection: true,
-      signal: AbortSignal.timeout(SYNC_TIMEOUT_MS)
-    })
-    await this.exchange(stream, connection.remotePeer.toString(), true)
+    const peer = connection.remotePeer.toString()
+    let stream: Stream
+    try {
+      stream = await connection.newStream(REGISTRY_PROTOCOL, {
+        runOnLimitedConnection: true,
+        signal: AbortSignal.timeout(SYNC_TIMEOUT_MS)
+      })
+    } catch (err) {
+      this.init.log('sync with %s failed: %s', peer, (err as Error).message)
+      return
+    }
+    await this.sync(stream, peer, true)
   }
 
   private readonly onSyncStream = async (stream: Stream, connection: Connection): Promise<void> => {
-    await this.exchange(stream, connection.remotePeer.toString(), false)
+    await this.sync(stream, connection.remotePeer.toString(), false)
   }
 
-  /** Send ours, read theirs; the opener speaks first. One frame each way. */
-  private exchange(stream: Stream, peer: string, opener: boolean): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => channel.abort(new Error('registry sync timed out')), SYNC_TIMEOUT_MS)
-      const done = (): void => {
-        clearTimeout(timer)
-        resolve()
+  private sync(stream: Stream, peer: string, opener: boolean): Promise<void> {
+    return runSync(stream, {
+      peer,
+      opener,
+      store: this.store,
+      maxFrameBytes: this.init.maxMessageBytes,
+      onBadInput: (err) => {
+        this.init.log('bad sync frame from %s: %s', peer, err.message)
+        this.init.onBadInput(peer, err)
       }
-      const channel: FramedChannel = new FramedChannel(stream, {
-        maxFrameBytes: this.init.maxMessageBytes,
-        onFrame: (value) => {
-          if (!opener) channel.send({ t: 'records', recs: this.envelopes() })
-          this.mergeFrame(value, peer)
-            .catch((err: unknown) => {
-              this.init.log('bad sync frame from %s: %s', peer, (err as Error).message)
-              this.init.onBadInput(peer, err as Error)
-            })
-            .finally(() => {
-              void channel.close().finally(done)
-            })
-        },
-        onBadFrame: (err) => this.init.onBadInput(peer, err),
-        onClose: done
-      })
-      if (opener) channel.send({ t: 'records', recs: this.envelopes() })
     })
   }
 }

@@ -217,9 +217,12 @@ export class Rpc {
 
   private onChannelClose(channel: FramedChannel, peer: string): void {
     this.channels.delete(channel)
-    void this.outbound.get(peer)?.then((c) => {
-      if (c === channel) this.outbound.delete(peer)
-    })
+    void this.outbound.get(peer)?.then(
+      (c) => {
+        if (c === channel) this.outbound.delete(peer)
+      },
+      () => {}
+    )
     for (const [id, p] of this.pending) {
       if (p.channel === channel) {
         this.pending.delete(id)

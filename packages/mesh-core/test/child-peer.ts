@@ -1,0 +1,86 @@
+import { spawn } from 'node:child_process'
+import type { ChildProcessWithoutNullStreams } from 'node:child_process'
+
+/** A mesh peer in its own process, so it can be SIGKILLed or stalled without touching ours. */
+export interface ChildPeer {
+  peerId: string
+  pid: number
+  /** Send a line to the child's control channel (stdin). */
+  command(line: string): void
+  /** Resolves when the child prints this line. */
+  printed(line: string, ms?: number): Promise<void>
+  kill(signal: NodeJS.Signals): Promise<void>
+}
+
+const DIST = new URL('../dist/index.js', import.meta.url).href
+
+/**
+ * Start a device peer bootstrapped from `bootstrap`. On stdin it understands `stall <ms>`
+ * (block the event loop) and `stop`. It prints `ready <peerId>`, `stalled`, `stopped`.
+ */
+export async function startChildPeer(bootstrap: string[], name: string): Promise<ChildPeer> {
+  const script = `
+    import { createInterface } from 'node:readline'
+    import { createMesh } from ${JSON.stringify(DIST)}
+    const m = await createMesh({ name: ${JSON.stringify(name)}, bootstrap: ${JSON.stringify(bootstrap)},
+      mdns: false, dht: false, listen: ['/ip4/127.0.0.1/tcp/0'] })
+    console.log('ready ' + m.peerId)
+    for await (const line of createInterface({ input: process.stdin })) {
+      const [cmd, arg] = line.split(' ')
+      if (cmd === 'stall') {
+        const end = Date.now() + Number(arg)
+        while (Date.now() < end) {}
+        console.log('stalled')
+      }
+      if (cmd === 'stop') { await m.stop(); console.log('stopped'); process.exit(0) }
+    }`
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--input-type=module', '-e', script])
+  let out = ''
+  const waiters: Array<{ line: string; resolve(): void }> = []
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString()
+    for (const w of [...waiters]) {
+      if (out.split('\n').includes(w.line)) {
+        waiters.splice(waiters.indexOf(w), 1)
+        w.resolve()
+      }
+    }
+  })
+  let err = ''
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
+  const printed = (line: string, ms = 20_000): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      if (out.split('\n').includes(line)) return resolve()
+      const timer = setTimeout(() => reject(new Error(`child never printed "${line}": ${err}`)), ms)
+      waiters.push({
+        line,
+        resolve: () => {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+    })
+  const ready = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`child did not start: ${err}`)), 20_000)
+    const check = (): void => {
+      const m = /^ready (\S+)$/m.exec(out)
+      if (m?.[1] !== undefined) {
+        clearTimeout(timer)
+        child.stdout.off('data', check)
+        resolve(m[1])
+      }
+    }
+    child.stdout.on('data', check)
+  })
+  return {
+    peerId: ready,
+    pid: child.pid ?? -1,
+    command: (line) => child.stdin.write(line + '\n'),
+    printed,
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+      await exited
+    }
+  }
+}
