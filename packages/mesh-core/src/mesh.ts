@@ -197,6 +197,7 @@ class MeshNode implements Mesh {
       maxMessageBytes,
       dial: (peer, signal) => this.connectivity.dial(peer, signal),
       onBadInput: (peer, err) => this.penalise(peer, err),
+      onBye: (peer, rec) => this.onBye(peer, rec),
       onAlive: (peer) => this.membership.alive(peer, Date.now())
     })
   }
@@ -210,7 +211,7 @@ class MeshNode implements Mesh {
     this.connectivity.start()
     this.libp2p.addEventListener('self:peer:update', this.onSelfUpdate)
     this.unwatchLifecycle = platform.watchLifecycle({
-      leaving: () => void this.publish('leaving'),
+      leaving: () => this.sayGoodbye(),
       hidden: (hidden) => void this.publish(hidden ? 'paused' : 'up')
     })
     await this.publish('up')
@@ -354,6 +355,26 @@ class MeshNode implements Mesh {
     this.membership.lost(evt.detail.toString(), Date.now())
   }
 
+  /**
+   * Leaving now (a page being closed): the pre-signed goodbye goes out synchronously on
+   * every direct channel, then, if there is still time, by gossip.
+   */
+  private sayGoodbye(): void {
+    const bye = this.registry.leavingEnvelope
+    if (bye !== undefined) this.rpc.broadcastBye(bye)
+    void this.publish('leaving')
+  }
+
+  /** A direct peer said goodbye: drop it, and tell the peers that only know it by gossip. */
+  private onBye(peer: string, rec: Uint8Array): void {
+    this.registry
+      .acceptDirect(rec, peer)
+      .then((r) => {
+        if (r.state === 'leaving') void this.downNotices.publish({ peer, seq: r.seq, reason: 'normal' })
+      })
+      .catch((err: unknown) => this.penalise(peer, err as Error))
+  }
+
   /** Another peer says it saw `notice.peer` die. */
   private onDownNotice(notice: DownNotice, from: string): void {
     if (notice.peer === this.peerId) {
@@ -368,7 +389,7 @@ class MeshNode implements Mesh {
     if (bestConnection(this.connectivity.connectionsTo(notice.peer), { allowLimited: false }) !== undefined)
       return
     this.registry.remove(notice.peer, notice.seq)
-    this.membership.remove(notice.peer, 'noconnection')
+    this.membership.remove(notice.peer, notice.reason ?? 'noconnection')
   }
 
   private penalise(peer: string, err: Error): void {
@@ -450,6 +471,8 @@ class MeshNode implements Mesh {
     this.downNotices.stop()
     if (this.libp2p.status === 'started') {
       // Announce the leave so every peer sees it at once rather than after a timeout.
+      const bye = this.registry.leavingEnvelope
+      if (bye !== undefined) this.rpc.broadcastBye(bye)
       await this.publish('leaving').catch(() => {})
     }
     await this.rpc.stop()

@@ -11,6 +11,8 @@ import { decodeCbor, encodeCbor } from '../wire/cbor.ts'
 export interface DownNotice {
   peer: string
   seq: number
+  /** 'normal' when the peer said goodbye; otherwise it went silent. */
+  reason?: 'normal'
 }
 
 export interface DownNoticesInit {

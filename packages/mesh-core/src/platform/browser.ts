@@ -77,12 +77,18 @@ export const platform: Platform = {
     const onVisibility = (): void => h.hidden(document.visibilityState === 'hidden')
     const onFreeze = (): void => h.hidden(true)
     const onResume = (): void => h.hidden(document.visibilityState === 'hidden')
+    // Back from the back/forward cache after a pagehide: we are here again.
+    const onPageShow = (e: PageTransitionEvent): void => {
+      if (e.persisted) h.hidden(document.visibilityState === 'hidden')
+    }
     addEventListener('pagehide', onPageHide)
+    addEventListener('pageshow', onPageShow)
     document.addEventListener('visibilitychange', onVisibility)
     document.addEventListener('freeze', onFreeze)
     document.addEventListener('resume', onResume)
     return () => {
       removeEventListener('pagehide', onPageHide)
+      removeEventListener('pageshow', onPageShow)
       document.removeEventListener('visibilitychange', onVisibility)
       document.removeEventListener('freeze', onFreeze)
       document.removeEventListener('resume', onResume)

@@ -32,6 +32,7 @@ export class Registry {
   /** Peers that left: records older than this seq are stale and must not resurrect them. */
   private readonly tombstones = new Map<string, number>()
   private self: SignedRecord | undefined
+  private leaving: SignedRecord | undefined
   private readonly selfId: string
 
   constructor(init: RegistryInit) {
@@ -94,11 +95,36 @@ export class Registry {
     this.tombstones.delete(peer)
   }
 
-  /** Sign a new version of our own record, newer than `minSeq` too, and publish it. */
+  /**
+   * Sign a new version of our own record, newer than `minSeq` too, and publish it. A
+   * 'leaving' twin one seq later is signed alongside, so a page that is being closed
+   * can say goodbye synchronously (signing is async; `pagehide` gives us no time).
+   */
   async publishSelf(fields: Omit<PeerRecord, 'peer' | 'seq'>, minSeq = 0): Promise<void> {
-    const seq = Math.max(Date.now(), (this.self?.record.seq ?? 0) + 1, minSeq + 1)
-    this.self = await signRecord({ ...fields, peer: this.selfId, seq }, this.init.key)
-    await this.gossip(this.self.envelope)
+    const last = Math.max(this.self?.record.seq ?? 0, this.leaving?.record.seq ?? 0)
+    const seq = Math.max(Date.now(), last + 1, minSeq + 1)
+    const [self, leaving] = await Promise.all([
+      signRecord({ ...fields, peer: this.selfId, seq }, this.init.key),
+      fields.state === 'leaving'
+        ? undefined
+        : signRecord({ ...fields, peer: this.selfId, seq: seq + 1, state: 'leaving' }, this.init.key)
+    ])
+    this.self = self
+    if (leaving !== undefined) this.leaving = leaving
+    await this.gossip(self.envelope)
+  }
+
+  /** Our pre-signed goodbye: the current record with state 'leaving'. */
+  get leavingEnvelope(): Uint8Array | undefined {
+    return this.leaving?.envelope
+  }
+
+  /** Accept a record a peer handed us directly (its goodbye). */
+  async acceptDirect(envelope: Uint8Array, from: string): Promise<PeerRecord> {
+    const signed = await openRecord(envelope)
+    if (signed.record.peer !== from) throw new BadMessageError('a peer may only hand over its own record')
+    this.accept(signed, from)
+    return signed.record
   }
 
   /** Re-publish the current record unchanged in content (a heartbeat with a new seq). */

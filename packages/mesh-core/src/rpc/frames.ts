@@ -9,6 +9,7 @@ export type RpcFrame =
   | { t: 'cancel'; id: number }
   | { t: 'ping'; id: number }
   | { t: 'pong'; id: number }
+  | { t: 'bye'; id: number; rec: Uint8Array }
 
 export const MAX_NAME_BYTES = 256
 
@@ -38,6 +39,9 @@ export function parseRpcFrame(v: unknown): RpcFrame | string {
       if (f.ok === true) return { t: 'res', id: f.id, ok: true, v: f.v }
       if (f.ok === false && isWireError(f.e)) return { t: 'res', id: f.id, ok: false, e: f.e }
       return 'bad result'
+    case 'bye':
+      if (!(f.rec instanceof Uint8Array) || f.rec.byteLength > 16_384) return 'bad goodbye record'
+      return { t: 'bye', id: f.id, rec: f.rec }
     case 'cancel':
     case 'ping':
     case 'pong':

@@ -26,6 +26,8 @@ export interface RpcInit {
   /** Dial a peer we have no unlimited connection to (by its advertised addresses). */
   dial(peer: string, signal: AbortSignal): Promise<void>
   onBadInput(peer: string, err: Error): void
+  /** A peer said goodbye with its signed 'leaving' record. */
+  onBye(peer: string, record: Uint8Array): void
   /** Any well-formed frame is proof of life. */
   onAlive(peer: string): void
 }
@@ -167,6 +169,21 @@ export class Rpc {
     })
   }
 
+  /**
+   * Say goodbye on every open channel, synchronously: written before this returns, so
+   * it leaves even when the page is being torn down.
+   */
+  broadcastBye(record: Uint8Array): void {
+    for (const c of this.channels) {
+      if (!c.isOpen) continue
+      try {
+        c.sendNow({ t: 'bye', id: 0, rec: record })
+      } catch {
+        // a channel closing under us: the others still get it
+      }
+    }
+  }
+
   /** Whether an RPC channel to the peer is open (a direct link is up). */
   hasChannel(peer: string): boolean {
     return this.outbound.has(peer)
@@ -270,6 +287,9 @@ export class Rpc {
         return
       case 'ping':
         channel.send({ t: 'pong', id: f.id })
+        return
+      case 'bye':
+        this.init.onBye(peer, f.rec)
         return
       case 'pong': {
         const p = this.pending.get(f.id)

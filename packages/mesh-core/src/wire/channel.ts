@@ -54,6 +54,12 @@ export class FramedChannel {
     }
   }
 
+  /** Write one value at once, bypassing coalescing (for goodbyes on teardown). */
+  sendNow(value: unknown): void {
+    this.send(value)
+    this.flush()
+  }
+
   private readonly flush = (): void => {
     this.flushScheduled = false
     if (this.pending.length === 0 || !this.isOpen) {
