@@ -22,8 +22,39 @@ export { RPC_PROTOCOL, REGISTRY_PROTOCOL, RECORDS_TOPIC } from './constants.ts'
 export { encodeCbor, decodeCbor } from './wire/cbor.ts'
 export { encodeFrame, FrameDecoder } from './wire/framing.ts'
 export { openRecord, signRecord } from './registry/record.ts'
+export {
+  Hlc,
+  compareHlc,
+  parseHlcTimestamp,
+  LwwRegister,
+  OrSet,
+  canonicalKey,
+  plainValueProblem,
+  InvalidCrdtStateError,
+  ClockDriftError,
+  DEFAULT_MAX_DRIFT_MS,
+  DEFAULT_MAX_ELEMENTS,
+  DEFAULT_MAX_TOMBSTONE_RANGES
+} from './crdt/index.ts'
 
 export type { Mesh, MeshStats } from './mesh.ts'
+export type {
+  HlcInit,
+  HlcTimestamp,
+  LwwEntry,
+  LwwRegisterDelta,
+  LwwRegisterDigest,
+  LwwRegisterInit,
+  LwwRegisterState,
+  OrSetDelta,
+  OrSetDigest,
+  OrSetInit,
+  OrSetState,
+  DotRanges,
+  GuardOption,
+  PlainValue,
+  ValueGuard
+} from './crdt/index.ts'
 export type { PeerRecord, SignedRecord } from './registry/record.ts'
 export type {
   CapabilityValue,

@@ -24,7 +24,10 @@ const value: fc.Arbitrary<PlainValue> = fc.oneof(
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('set' as const), at: replica, value }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('merge' as const), from: replica, to: replica }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('deliver' as const), delta: fc.nat(), to: replica }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('deliver' as const), delta: fc.nat(), to: replica })
+  },
   {
     weight: 1,
     arbitrary: fc.record({
@@ -33,7 +36,10 @@ const op: fc.Arbitrary<Op> = fc.oneof(
       ms: fc.integer({ min: -SKEW, max: SKEW })
     })
   },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 3 }) }) }
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 3 }) })
+  }
 )
 const history = fc.array(op, { maxLength: 40 })
 
@@ -117,7 +123,9 @@ describe('LwwRegister merge laws', () => {
       fc.property(history, fc.gen(), (ops, g) => {
         const { replicas, deltas, now } = run(ops)
         const again = g(fc.subarray, deltas)
-        const order = g(fc.shuffledSubarray, [...deltas, ...again], { minLength: deltas.length + again.length })
+        const order = g(fc.shuffledSubarray, [...deltas, ...again], {
+          minLength: deltas.length + again.length
+        })
         const observer = judge(now)
         for (const d of order) observer.applyDelta(decodeCbor(encodeCbor(d)))
         const all = judge(now)
@@ -157,9 +165,9 @@ describe('LwwRegister merge laws', () => {
   it('refuses a delta from a clock too far ahead, and keeps its value', () => {
     const r = judge(START)
     r.set('mine')
-    expect(() => r.applyDelta({ ts: { wall: START + SKEW + 60_001, logical: 0, node: 'x' }, value: 'bad' })).toThrow(
-      ClockDriftError
-    )
+    expect(() =>
+      r.applyDelta({ ts: { wall: START + SKEW + 60_001, logical: 0, node: 'x' }, value: 'bad' })
+    ).toThrow(ClockDriftError)
     expect(r.value).toBe('mine')
   })
   it('copies values on the way in', () => {

@@ -106,8 +106,31 @@ describe('untrusted input', () => {
     ['empty node id', { live: [['', [[1, 'x']]]], removed: [] }],
     ['zero counter', { live: [['a', [[0, 'x']]]], removed: [] }],
     ['fractional counter', { live: [['a', [[1.5, 'x']]]], removed: [] }],
-    ['repeated node', { live: [['a', [[1, 'x']]], ['a', [[2, 'y']]]], removed: [] }],
-    ['repeated tag', { live: [['a', [[1, 'x'], [1, 'y']]]], removed: [] }],
+    [
+      'repeated node',
+      {
+        live: [
+          ['a', [[1, 'x']]],
+          ['a', [[2, 'y']]]
+        ],
+        removed: []
+      }
+    ],
+    [
+      'repeated tag',
+      {
+        live: [
+          [
+            'a',
+            [
+              [1, 'x'],
+              [1, 'y']
+            ]
+          ]
+        ],
+        removed: []
+      }
+    ],
     ['NaN value', { live: [['a', [[1, Number.NaN]]]], removed: [] }],
     ['undefined value', { live: [['a', [[1, undefined]]]], removed: [] }],
     ['class instance', { live: [['a', [[1, new Date(0)]]]], removed: [] }],
@@ -119,14 +142,18 @@ describe('untrusted input', () => {
   ]
   it.each(badSets)('OrSet refuses a state with %s', (_, state) => {
     expect(() => OrSet.fromState(state, { node: 'v' })).toThrow(InvalidCrdtStateError)
-    expect(() => sampleSet().applyDelta(state)).toThrow(expect.objectContaining({ name: 'InvalidCrdtStateError' }))
+    expect(() => sampleSet().applyDelta(state)).toThrow(
+      expect.objectContaining({ name: 'InvalidCrdtStateError' })
+    )
   })
 
   it('names what is wrong', () => {
     expect(() => OrSet.fromState({ live: [], removed: [['a', [5, 4]]] }, { node: 'v' })).toThrow(
       /removed\[0\]\[1\]\[1\]/
     )
-    expect(() => register().applyDelta({ ts: { wall: -1, logical: 0, node: 'a' }, value: 1 })).toThrow(/ts\.wall/)
+    expect(() => register().applyDelta({ ts: { wall: -1, logical: 0, node: 'a' }, value: 1 })).toThrow(
+      /ts\.wall/
+    )
   })
 
   const badTimestamps: unknown[] = [
@@ -188,7 +215,10 @@ describe('untrusted input', () => {
     expect(() => s.applyDelta({ live: [['a', [[1, 42]]]], removed: [] })).toThrow(InvalidCrdtStateError)
     s.applyDelta({ live: [['a', [[1, 'ok']]]], removed: [] })
     expect(s.values()).toEqual(['ok'])
-    const r = new LwwRegister<string>({ clock: new Hlc({ node: 'v', wallClock: () => START }), isValue: isString })
+    const r = new LwwRegister<string>({
+      clock: new Hlc({ node: 'v', wallClock: () => START }),
+      isValue: isString
+    })
     expect(() => r.applyDelta({ ts: { wall: START, logical: 0, node: 'a' }, value: 1 })).toThrow(
       InvalidCrdtStateError
     )
@@ -199,7 +229,10 @@ describe('untrusted input', () => {
   })
   it('errors are MeshErrors with a wire code', () => {
     expect(new InvalidCrdtStateError('x')).toBeInstanceOf(MeshError)
-    expect(new InvalidCrdtStateError('x')).toMatchObject({ name: 'InvalidCrdtStateError', code: 'BAD_MESSAGE' })
+    expect(new InvalidCrdtStateError('x')).toMatchObject({
+      name: 'InvalidCrdtStateError',
+      code: 'BAD_MESSAGE'
+    })
   })
 })
 

@@ -168,6 +168,7 @@ export class OrSet<T = PlainValue> {
     return encode(this.live.values(), this.removed)
   }
 
+  /** A compact summary for anti-entropy: send it to a peer, which answers with `missing()`. */
   digest(): OrSetDigest {
     const seen = DotSet.of([...this.live.values()].map((e) => [e.node, e.counter] as const)).union(
       this.removed
