@@ -1,4 +1,4 @@
-export { createMesh } from './mesh.ts'
+export { createMesh } from './create-mesh.ts'
 export { matches, matchesOne } from './capabilities/match.ts'
 export { capabilitiesProblem, needsProblem } from './capabilities/validate.ts'
 export {
@@ -37,7 +37,8 @@ export {
   DEFAULT_MAX_TOMBSTONE_RANGES
 } from './crdt/index.ts'
 
-export type { Mesh, MeshStats } from './mesh.ts'
+export type { Mesh, MeshStats } from './api.ts'
+export type { Replica, Replicable } from './replication/replica.ts'
 export type {
   HlcInit,
   HlcTimestamp,

@@ -1,7 +1,6 @@
 import { peerIdFromString } from '@libp2p/peer-id'
-import type { PeerId, PrivateKey } from '@libp2p/interface'
+import type { PrivateKey } from '@libp2p/interface'
 import { platform } from '#platform'
-import { parseBootstrapEntry } from './bootstrap.ts'
 import type { BootstrapEntry } from './bootstrap.ts'
 import { capabilitiesProblem, needsProblem } from './capabilities/validate.ts'
 import {
@@ -14,15 +13,14 @@ import {
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_PING_INTERVAL_MS,
   DEFAULT_SUSPECT_AFTER_MS,
-  DEFAULT_TASK_TIMEOUT_MS,
-  MAX_NAME_LENGTH
+  DEFAULT_TASK_TIMEOUT_MS
 } from './constants.ts'
 import { InvalidCapabilitiesError, InvalidOptionsError, NoCapablePeerError, StoppedError } from './errors.ts'
 import { Emitter } from './events.ts'
 import { meshLogger } from './log.ts'
-import { bestConnection, bestLink } from './membership/link.ts'
+import { bestLink } from './membership/link.ts'
 import { Membership } from './membership/membership.ts'
-import { createMeshLibp2p } from './node/create-libp2p.ts'
+import { selfPeerInfo } from './membership/peer-table.ts'
 import type { MeshLibp2p } from './node/create-libp2p.ts'
 import { rank, senior } from './placement/rank.ts'
 import type { PeerRecord, RecordState } from './registry/record.ts'
@@ -30,8 +28,11 @@ import { Registry } from './registry/registry.ts'
 import { Rpc } from './rpc/rpc.ts'
 import { Connectivity } from './node/connectivity.ts'
 import { DownNotices } from './membership/down-notices.ts'
-import type { DownNotice } from './membership/down-notices.ts'
+import { FailureDetector } from './membership/detector.ts'
+import type { Mesh, MeshStats } from './api.ts'
 import { Task } from './rpc/task.ts'
+import { replicate } from './replication/replica.ts'
+import type { Replica, Replicable } from './replication/replica.ts'
 import type {
   Capabilities,
   ConnectionState,
@@ -51,61 +52,8 @@ const BAD_INPUT_HANGUP = 20
 /** How long a hidden tab counts as paused before it is declared down. */
 const PAUSED_GRACE_MS = 60_000
 
-/** The Mesh facade (DESIGN.md, Public API). */
-export interface Mesh {
-  readonly peerId: string
-  readonly name: string
-  readonly role: PeerRole
-  /** Our own multiaddrs, each ending in /p2p/<peerId>. */
-  addresses(): string[]
-  connectionState(): ConnectionState
-  advertise(caps: Capabilities, o?: { replace?: boolean }): Promise<void>
-  capabilities(peerId?: string): Capabilities
-  resolve(needs: Needs, o?: { limit?: number }): PeerInfo[]
-  nodesFor(capability: string): string[]
-  allCapabilities(): string[]
-  peers(): PeerInfo[]
-  coordinator(): string
-  /** Round trip to a peer over its direct RPC link, in milliseconds (dials when needed). */
-  ping(peerId: string, o?: { timeoutMs?: number }): Promise<number>
-  define(name: string, handler: TaskHandler, o?: { needs?: Needs }): void
-  task<R>(needs: Needs, name: string, args?: unknown, o?: TaskOptions): Task<R>
-  on<K extends MeshEventName>(event: K, fn: (detail: MeshEvents[K]) => void): () => void
-  /** Counters for what this peer rejected and dropped. */
-  stats(): MeshStats
-  stop(): Promise<void>
-  /** The underlying libp2p node, for diagnostics and benchmarks. */
-  readonly libp2p: MeshLibp2p
-}
-
-export interface MeshStats {
-  badInput: number
-  badInputByPeer: Record<string, number>
-}
-
-/** Create a peer, start it and join the mesh. */
-export async function createMesh(options: MeshOptions = {}): Promise<Mesh> {
-  const bootstrap = (options.bootstrap ?? platform.defaultBootstrap()).map(parseBootstrapEntry)
-  const name = options.name ?? platform.defaultName()
-  if (name.length === 0 || name.length > MAX_NAME_LENGTH) {
-    throw new InvalidOptionsError(`name must be 1 to ${MAX_NAME_LENGTH} characters`)
-  }
-  const capsProblem = capabilitiesProblem(options.capabilities ?? {})
-  if (capsProblem !== undefined) throw new InvalidCapabilitiesError(capsProblem)
-  const { key, release } = await platform.loadIdentity(options)
-  const role = options.role ?? platform.defaultRole
-  const libp2p = await createMeshLibp2p(key, role, options)
-  const mesh = new MeshNode(libp2p, key, role, name, bootstrap, options, release)
-  try {
-    await mesh.start()
-  } catch (err) {
-    await mesh.stop()
-    throw err
-  }
-  return mesh
-}
-
-class MeshNode implements Mesh {
+/** The one implementation of `Mesh`; `createMesh()` builds and starts it. */
+export class MeshNode implements Mesh {
   readonly libp2p: MeshLibp2p
   readonly peerId: string
   readonly name: string
@@ -125,6 +73,8 @@ class MeshNode implements Mesh {
   private stopped = false
   private readonly connectivity: Connectivity
   private readonly downNotices: DownNotices
+  private readonly detector: FailureDetector
+  private readonly replicas = new Set<Replica<Replicable>>()
   private readonly badInput = new Map<string, number>()
   private publishQueued = false
 
@@ -177,7 +127,7 @@ class MeshNode implements Mesh {
     this.downNotices = new DownNotices({
       libp2p,
       log: meshLogger('membership'),
-      onNotice: (notice, from) => this.onDownNotice(notice, from),
+      onNotice: (notice, from) => this.detector.onDownNotice(notice, from),
       onBadInput: (peer, err) => this.penalise(peer, err)
     })
     this.connectivity = new Connectivity({
@@ -197,8 +147,20 @@ class MeshNode implements Mesh {
       maxMessageBytes,
       dial: (peer, signal) => this.connectivity.dial(peer, signal),
       onBadInput: (peer, err) => this.penalise(peer, err),
-      onBye: (peer, rec) => this.onBye(peer, rec),
+      onBye: (peer, rec) => this.detector.onBye(peer, rec),
       onAlive: (peer) => this.membership.alive(peer, Date.now())
+    })
+    this.detector = new FailureDetector({
+      libp2p,
+      selfId: this.peerId,
+      log: meshLogger('membership'),
+      membership: this.membership,
+      registry: this.registry,
+      rpc: this.rpc,
+      connectivity: this.connectivity,
+      downNotices: this.downNotices,
+      pingIntervalMs: h.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS,
+      penalise: (peer, err) => this.penalise(peer, err)
     })
   }
 
@@ -207,11 +169,14 @@ class MeshNode implements Mesh {
     await this.registry.start()
     this.downNotices.start()
     await this.rpc.start()
-    this.libp2p.addEventListener('peer:disconnect', this.onPeerDisconnect)
+    this.detector.start()
     this.connectivity.start()
     this.libp2p.addEventListener('self:peer:update', this.onSelfUpdate)
     this.unwatchLifecycle = platform.watchLifecycle({
-      leaving: () => this.sayGoodbye(),
+      leaving: () => {
+        this.detector.sayGoodbye()
+        void this.publish('leaving')
+      },
       hidden: (hidden) => void this.publish(hidden ? 'paused' : 'up')
     })
     await this.publish('up')
@@ -220,7 +185,7 @@ class MeshNode implements Mesh {
       this.timers.push(setInterval(fn, ms))
     }
     every(h.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS, () => void this.registry.heartbeat())
-    every(h.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS, () => this.pingAll())
+    every(h.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS, () => this.detector.pingAll())
     every(h.antiEntropyIntervalMs ?? DEFAULT_ANTI_ENTROPY_INTERVAL_MS, () => this.registry.antiEntropy())
     every(250, () => this.maintain())
     this.maintain()
@@ -286,21 +251,15 @@ class MeshNode implements Mesh {
   }
 
   private selfInfo(): PeerInfo {
-    return {
-      id: this.peerId,
-      name: this.name,
-      role: this.role,
+    const { peerId: id, name, role, startedAt } = this
+    return selfPeerInfo({
+      id,
+      name,
+      role,
+      startedAt,
       capabilities: this.capabilities(),
-      status: 'healthy',
-      link: 'none',
-      rttMs: 0,
-      rttAvgMs: 0,
-      rttHistory: [],
-      quality: 'excellent',
-      addresses: this.addresses(),
-      startedAt: this.startedAt,
-      lastSeen: Date.now()
-    }
+      addresses: this.addresses()
+    })
   }
 
   resolve(needs: Needs, o: { limit?: number } = {}): PeerInfo[] {
@@ -332,64 +291,21 @@ class MeshNode implements Mesh {
     return bestLink(this.connectivity.connectionsTo(peer))
   }
 
-  private pingAll(): void {
-    const timeout = this.options.health?.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS
-    for (const peer of this.membership.ids()) {
-      if (bestConnection(this.connectivity.connectionsTo(peer), { allowLimited: false }) === undefined)
-        continue
-      this.rpc
-        .ping(peer, AbortSignal.timeout(timeout))
-        .then((ms) => this.membership.rtt(peer, ms, Date.now()))
-        .catch((err: unknown) => this.log('ping %s failed: %s', peer, (err as Error).message))
-    }
-  }
-
   async ping(peerId: string, o: { timeoutMs?: number } = {}): Promise<number> {
     if (this.stopped) throw new StoppedError()
-    const ms = await this.rpc.ping(peerId, AbortSignal.timeout(o.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS))
-    this.membership.rtt(peerId, ms, Date.now())
-    return ms
+    return this.detector.ping(peerId, o.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS)
   }
 
-  private readonly onPeerDisconnect = (evt: CustomEvent<PeerId>): void => {
-    this.membership.lost(evt.detail.toString(), Date.now())
-  }
-
-  /**
-   * Leaving now (a page being closed): the pre-signed goodbye goes out synchronously on
-   * every direct channel, then, if there is still time, by gossip.
-   */
-  private sayGoodbye(): void {
-    const bye = this.registry.leavingEnvelope
-    if (bye !== undefined) this.rpc.broadcastBye(bye)
-    void this.publish('leaving')
-  }
-
-  /** A direct peer said goodbye: drop it, and tell the peers that only know it by gossip. */
-  private onBye(peer: string, rec: Uint8Array): void {
-    this.registry
-      .acceptDirect(rec, peer)
-      .then((r) => {
-        if (r.state === 'leaving') void this.downNotices.publish({ peer, seq: r.seq, reason: 'normal' })
-      })
-      .catch((err: unknown) => this.penalise(peer, err as Error))
-  }
-
-  /** Another peer says it saw `notice.peer` die. */
-  private onDownNotice(notice: DownNotice, from: string): void {
-    if (notice.peer === this.peerId) {
-      // We are alive: refute with a newer record, which everyone accepts.
-      this.log('refuting a down notice about us from %s', from)
-      void this.registry.heartbeat(notice.seq)
-      return
-    }
-    const known = this.registry.versionOf(notice.peer)
-    if (known !== undefined && known > notice.seq) return
-    // Our own direct link to it is better evidence than hearsay.
-    if (bestConnection(this.connectivity.connectionsTo(notice.peer), { allowLimited: false }) !== undefined)
-      return
-    this.registry.remove(notice.peer, notice.seq)
-    this.membership.remove(notice.peer, notice.reason ?? 'noconnection')
+  replicate<C extends Replicable>(name: string, crdt: C): Replica<C> {
+    if (this.stopped) throw new StoppedError()
+    const r = replicate(name, crdt, {
+      libp2p: this.libp2p,
+      log: meshLogger('replica'),
+      antiEntropyIntervalMs: this.options.health?.antiEntropyIntervalMs ?? DEFAULT_ANTI_ENTROPY_INTERVAL_MS,
+      onBadInput: (peer, err) => this.penalise(peer, err)
+    })
+    this.replicas.add(r)
+    return r
   }
 
   private penalise(peer: string, err: Error): void {
@@ -407,8 +323,6 @@ class MeshNode implements Mesh {
     for (const n of this.badInput.values()) total += n
     return { badInput: total, badInputByPeer: Object.fromEntries(this.badInput) }
   }
-
-  // ---- connectivity ----------------------------------------------------------------
 
   // ---- connectivity -----------------------------------------------------------------
 
@@ -467,14 +381,14 @@ class MeshNode implements Mesh {
     for (const t of this.timers) clearInterval(t)
     this.unwatchLifecycle()
     this.libp2p.removeEventListener('self:peer:update', this.onSelfUpdate)
-    this.libp2p.removeEventListener('peer:disconnect', this.onPeerDisconnect)
+    this.detector.stop()
     this.downNotices.stop()
     if (this.libp2p.status === 'started') {
       // Announce the leave so every peer sees it at once rather than after a timeout.
-      const bye = this.registry.leavingEnvelope
-      if (bye !== undefined) this.rpc.broadcastBye(bye)
+      this.detector.sayGoodbye()
       await this.publish('leaving').catch(() => {})
     }
+    for (const r of this.replicas) r.close()
     await this.rpc.stop()
     this.registry.stop()
     await this.libp2p.stop()

@@ -84,3 +84,19 @@ export function toPeerInfo(e: PeerEntry, link: LinkKind): PeerInfo {
     lastSeen: e.lastSeen
   }
 }
+
+/** Ourselves as a peer: healthy, zero RTT, an excellent link. */
+export function selfPeerInfo(
+  o: Pick<PeerInfo, 'id' | 'name' | 'role' | 'capabilities' | 'addresses' | 'startedAt'>
+): PeerInfo {
+  return {
+    ...o,
+    status: 'healthy',
+    link: 'none',
+    rttMs: 0,
+    rttAvgMs: 0,
+    rttHistory: [],
+    quality: 'excellent',
+    lastSeen: Date.now()
+  }
+}

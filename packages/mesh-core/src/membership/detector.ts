@@ -1,0 +1,105 @@
+import type { PeerId } from '@libp2p/interface'
+import type { Logger } from '../log.ts'
+import type { Connectivity } from '../node/connectivity.ts'
+import type { MeshLibp2p } from '../node/create-libp2p.ts'
+import type { Registry } from '../registry/registry.ts'
+import type { Rpc } from '../rpc/rpc.ts'
+import type { DownNotice, DownNotices } from './down-notices.ts'
+import { bestConnection } from './link.ts'
+import type { Membership } from './membership.ts'
+
+export interface DetectorInit {
+  libp2p: MeshLibp2p
+  selfId: string
+  log: Logger
+  membership: Membership
+  registry: Registry
+  rpc: Rpc
+  connectivity: Connectivity
+  downNotices: DownNotices
+  pingIntervalMs: number
+  penalise(peer: string, err: Error): void
+}
+
+/**
+ * The failure detector's inputs: pings over direct links, lost connections, goodbyes
+ * and down notices (docs/ARCHITECTURE.md, Records and health). Verdicts themselves are
+ * the peer table's (`Membership`).
+ */
+export class FailureDetector {
+  private readonly init: DetectorInit
+
+  constructor(init: DetectorInit) {
+    this.init = init
+  }
+
+  start(): void {
+    this.init.libp2p.addEventListener('peer:disconnect', this.onPeerDisconnect)
+  }
+
+  stop(): void {
+    this.init.libp2p.removeEventListener('peer:disconnect', this.onPeerDisconnect)
+  }
+
+  private direct(peer: string): boolean {
+    return bestConnection(this.init.connectivity.connectionsTo(peer), { allowLimited: false }) !== undefined
+  }
+
+  /** Ping every directly linked peer once (RTT and liveness). */
+  pingAll(): void {
+    const { membership, rpc, log, pingIntervalMs } = this.init
+    for (const peer of membership.ids()) {
+      if (!this.direct(peer)) continue
+      rpc
+        .ping(peer, AbortSignal.timeout(pingIntervalMs))
+        .then((ms) => membership.rtt(peer, ms, Date.now()))
+        .catch((err: unknown) => log('ping %s failed: %s', peer, (err as Error).message))
+    }
+  }
+
+  async ping(peer: string, timeoutMs: number): Promise<number> {
+    const ms = await this.init.rpc.ping(peer, AbortSignal.timeout(timeoutMs))
+    this.init.membership.rtt(peer, ms, Date.now())
+    return ms
+  }
+
+  private readonly onPeerDisconnect = (evt: CustomEvent<PeerId>): void => {
+    this.init.membership.lost(evt.detail.toString(), Date.now())
+  }
+
+  /**
+   * Leaving now (a page being closed): the pre-signed goodbye goes out synchronously on
+   * every direct channel; the caller then also publishes it by gossip if there is time.
+   */
+  sayGoodbye(): void {
+    const bye = this.init.registry.leavingEnvelope
+    if (bye !== undefined) this.init.rpc.broadcastBye(bye)
+  }
+
+  /** A direct peer said goodbye: drop it, and tell the peers that only know it by gossip. */
+  onBye(peer: string, rec: Uint8Array): void {
+    this.init.registry
+      .acceptDirect(rec, peer)
+      .then((r) => {
+        if (r.state === 'leaving') void this.init.downNotices.publish({ peer, seq: r.seq, reason: 'normal' })
+      })
+      .catch((err: unknown) => this.init.penalise(peer, err as Error))
+  }
+
+  /** Another peer says it saw `notice.peer` die. */
+  onDownNotice(notice: DownNotice, from: string): void {
+    const { registry, membership, log } = this.init
+    if (notice.peer === this.init.selfId) {
+      // We are alive: refute with a newer record, which everyone accepts.
+      log('refuting a down notice about us from %s', from)
+      void registry.heartbeat(notice.seq)
+      return
+    }
+    const known = registry.versionOf(notice.peer)
+    if (known !== undefined && known > notice.seq) return
+    // Our own direct link to it is better evidence than hearsay.
+    if (this.direct(notice.peer)) return
+    registry.remove(notice.peer, notice.seq)
+    membership.remove(notice.peer, notice.reason ?? 'noconnection')
+  }
+}
