@@ -167,9 +167,15 @@ describe('failure detection', () => {
     distant.on('peer:leave', (l) => void (l.id === victim.peerId && events.push('leave')))
     distant.on('peer:join', (p) => void (p.id === victim.peerId && events.push('join')))
     // A notice claiming a version newer than anything the victim has published yet.
-    const seq = Date.now() + 60_000
+    // Record versions are HLC timestamps packed as wall ms × 1000 + logical.
+    const seq = (Date.now() + 5_000) * 1_000
     await liar.libp2p.services.pubsub.publish(DOWN_TOPIC, encodeCbor({ peer: victim.peerId, seq }))
     await until(() => events.join() === 'leave,join', 10_000, 'removed, then back')
+    // A notice dated beyond any clock drift is refused outright.
+    const future = (Date.now() + 3_600_000) * 1_000
+    await liar.libp2p.services.pubsub.publish(DOWN_TOPIC, encodeCbor({ peer: victim.peerId, seq: future }))
+    await until(() => (distant.stats().badInputByPeer[liar.peerId] ?? 0) >= 1, 10_000, 'refused')
+    expect(events.join()).toBe('leave,join')
     expect(distant.peers().find((p) => p.id === victim.peerId)?.status).toBe('healthy')
     expect(liar.peers().some((p) => p.id === victim.peerId)).toBe(true)
   })

@@ -2,6 +2,9 @@ import type { PeerId } from '@libp2p/interface'
 import type { Logger } from '../log.ts'
 import type { Connectivity } from '../node/connectivity.ts'
 import type { MeshLibp2p } from '../node/create-libp2p.ts'
+import { DEFAULT_MAX_DRIFT_MS } from '../crdt/constants.ts'
+import { BadMessageError } from '../errors.ts'
+import { HLC_PACK } from '../registry/registry.ts'
 import type { Registry } from '../registry/registry.ts'
 import type { Rpc } from '../rpc/rpc.ts'
 import type { DownNotice, DownNotices } from './down-notices.ts'
@@ -93,6 +96,12 @@ export class FailureDetector {
       // We are alive: refute with a newer record, which everyone accepts.
       log('refuting a down notice about us from %s', from)
       void registry.heartbeat(notice.seq)
+      return
+    }
+    // A notice dated beyond what any clock may drift would make its victim's refutation
+    // look like drift too: refuse it.
+    if (notice.seq / HLC_PACK > Date.now() + DEFAULT_MAX_DRIFT_MS) {
+      this.init.penalise(from, new BadMessageError('a down notice from the future'))
       return
     }
     const known = registry.versionOf(notice.peer)

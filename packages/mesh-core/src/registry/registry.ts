@@ -3,6 +3,8 @@ import type { GossipSub } from '@libp2p/gossipsub'
 import type { Connection, PeerId, PrivateKey, Stream } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 import { MAX_RECORDS_PER_SYNC, RECORDS_TOPIC, REGISTRY_PROTOCOL } from '../constants.ts'
+import { ClockDriftError } from '../crdt/errors.ts'
+import { Hlc } from '../crdt/hlc.ts'
 import { BadMessageError } from '../errors.ts'
 import type { Logger } from '../log.ts'
 import { openRecord, signRecord } from './record.ts'
@@ -21,6 +23,9 @@ export interface RegistryInit {
   onBadInput(peer: string, err: Error): void
 }
 
+/** Record versions pack an HLC timestamp as `wall * HLC_PACK + logical`. */
+export const HLC_PACK = 1_000
+
 /**
  * One signed record per peer, newest `seq` wins. Records travel as gossipsub messages
  * (signed twice: by gossipsub's StrictSign and by the record's own envelope, so they can
@@ -32,12 +37,14 @@ export class Registry {
   /** Peers that left: records older than this seq are stale and must not resurrect them. */
   private readonly tombstones = new Map<string, number>()
   private self: SignedRecord | undefined
+  private readonly hlc: Hlc
   private leaving: SignedRecord | undefined
   private readonly selfId: string
 
   constructor(init: RegistryInit) {
     this.init = init
     this.selfId = init.libp2p.peerId.toString()
+    this.hlc = new Hlc({ node: this.selfId })
   }
 
   async start(): Promise<void> {
@@ -96,13 +103,23 @@ export class Registry {
   }
 
   /**
+   * The record version: our hybrid logical clock packed into one safe integer, as
+   * `wall * 1000 + logical` (wall in ms; good until the year 2255). Every record we
+   * accept advances the clock, so versions we write follow everything we have seen.
+   */
+  private nextSeq(minSeq: number): number {
+    const t = this.hlc.now()
+    const last = Math.max(this.self?.record.seq ?? 0, this.leaving?.record.seq ?? 0)
+    return Math.max(t.wall * HLC_PACK + Math.min(t.logical, HLC_PACK - 1), last + 1, minSeq + 1)
+  }
+
+  /**
    * Sign a new version of our own record, newer than `minSeq` too, and publish it. A
    * 'leaving' twin one seq later is signed alongside, so a page that is being closed
    * can say goodbye synchronously (signing is async; `pagehide` gives us no time).
    */
   async publishSelf(fields: Omit<PeerRecord, 'peer' | 'seq'>, minSeq = 0): Promise<void> {
-    const last = Math.max(this.self?.record.seq ?? 0, this.leaving?.record.seq ?? 0)
-    const seq = Math.max(Date.now(), last + 1, minSeq + 1)
+    const seq = this.nextSeq(minSeq)
     const [self, leaving] = await Promise.all([
       signRecord({ ...fields, peer: this.selfId, seq }, this.init.key),
       fields.state === 'leaving'
@@ -147,6 +164,8 @@ export class Registry {
   private accept(signed: SignedRecord, via: string): boolean {
     const { peer, seq } = signed.record
     if (peer === this.selfId) return false
+    // Throws ClockDriftError for a version stamped far in our future: refused, not kept.
+    this.hlc.receive({ wall: Math.floor(seq / HLC_PACK), logical: seq % HLC_PACK, node: peer })
     const tomb = this.tombstones.get(peer)
     if (tomb !== undefined) {
       if (seq <= tomb) return false
@@ -216,7 +235,16 @@ export class Registry {
       return out
     },
     merge: async (recs, via) => {
-      for (const env of recs) this.accept(await openRecord(env), via)
+      for (const env of recs) {
+        const signed = await openRecord(env)
+        try {
+          this.accept(signed, via)
+        } catch (err) {
+          // The forwarder is not to blame for the owner's clock: skip that record only.
+          if (!(err instanceof ClockDriftError)) throw err
+          this.init.log('skipped a record from %s: %s', signed.record.peer, err.message)
+        }
+      }
     }
   }
 
