@@ -20,6 +20,8 @@ export interface Device {
   joined: Set<string>
   name: string
   pid: number
+  /** Send `signal` to the process (by its pid) and resolve once it has exited. */
+  kill(signal: NodeJS.Signals): Promise<void>
   stop(): Promise<void>
 }
 
@@ -82,6 +84,12 @@ async function spawnBridge(relay: Relay, name: string): Promise<Device> {
     joined,
     name,
     pid: child.pid ?? -1,
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+        process.kill(child.pid, signal)
+      }
+      await exited
+    },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
       await exited

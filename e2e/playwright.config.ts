@@ -3,8 +3,10 @@ import { chromiumLaunch, firefoxLaunch, phone } from './browsers.ts'
 
 /**
  * Three projects: Chromium desktop, a phone (Chromium with a device descriptor) and
- * Firefox over WebDriver BiDi. Multi-browser mesh tests open peers of every kind
- * themselves and run once, in the `mesh` project.
+ * Firefox over WebDriver BiDi. Multi-peer tests open peers of every kind themselves and
+ * run once, in the `mesh` project: `mesh.spec.ts` (discovery, direct links, chat),
+ * `registry.spec.ts` (capabilities, health, link quality, the coordinator),
+ * `devices.spec.ts` and `lifecycle.spec.ts`.
  */
 export default defineConfig({
   testDir: './tests',
@@ -18,7 +20,7 @@ export default defineConfig({
   outputDir: 'test-results/artifacts',
   use: { trace: 'off', screenshot: 'only-on-failure' },
   projects: [
-    { name: 'mesh', testMatch: /mesh\.spec\.ts/ },
+    { name: 'mesh', testMatch: /(mesh|registry|devices|lifecycle)\.spec\.ts/ },
     {
       name: 'chromium-desktop',
       testMatch: /pwa\.spec\.ts/,

@@ -65,8 +65,15 @@ export function App({ started, problems, joinUrl }: AppProps) {
         </div>
       )}
       <main className="layout">
-        <SelfCard id={mesh?.peerId} name={mesh?.name} failed={start.phase === 'failed'} />
-        <PeerList peers={view.peers} onMessage={messagePeer} />
+        <SelfCard
+          id={mesh?.peerId}
+          name={mesh?.name}
+          failed={start.phase === 'failed'}
+          mesh={mesh}
+          capabilities={view.capabilities}
+          coordinator={mesh !== undefined && view.coordinator === mesh.peerId}
+        />
+        <PeerList peers={view.peers} coordinator={view.coordinator} onMessage={messagePeer} />
         <ChatPanel
           peers={chatPeers}
           peer={chatPeer}

@@ -17,6 +17,8 @@ function peer(id: string, name: string): PeerInfo {
     link: 'webrtc',
     rttMs: 1,
     rttAvgMs: 1,
+    rttHistory: [1],
+    quality: 'excellent',
     addresses: [],
     startedAt: 0,
     lastSeen: 0

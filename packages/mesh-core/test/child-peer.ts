@@ -9,6 +9,8 @@ export interface ChildPeer {
   command(line: string): void
   /** Resolves when the child prints this line. */
   printed(line: string, ms?: number): Promise<void>
+  /** The peer ids the child lists right now. */
+  peers(): Promise<string[]>
   kill(signal: NodeJS.Signals): Promise<void>
 }
 
@@ -16,7 +18,8 @@ const DIST = new URL('../dist/index.js', import.meta.url).href
 
 /**
  * Start a device peer bootstrapped from `bootstrap`. On stdin it understands `stall <ms>`
- * (block the event loop) and `stop`. It prints `ready <peerId>`, `stalled`, `stopped`.
+ * (block the event loop), `peers` and `stop`. It prints `ready <peerId>`, `stalled`,
+ * `peers <sorted JSON ids>` and `stopped`.
  */
 export async function startChildPeer(bootstrap: string[], name: string): Promise<ChildPeer> {
   const script = `
@@ -32,6 +35,7 @@ export async function startChildPeer(bootstrap: string[], name: string): Promise
         while (Date.now() < end) {}
         console.log('stalled')
       }
+      if (cmd === 'peers') console.log('peers ' + JSON.stringify(m.peers().map((p) => p.id).sort()))
       if (cmd === 'stop') { await m.stop(); console.log('stopped'); process.exit(0) }
     }`
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--input-type=module', '-e', script])
@@ -73,8 +77,22 @@ export async function startChildPeer(bootstrap: string[], name: string): Promise
     }
     child.stdout.on('data', check)
   })
+  let asked = 0
+  const peers = async (): Promise<string[]> => {
+    asked++
+    const before = out.split('\n').filter((l) => l.startsWith('peers ')).length
+    child.stdin.write('peers\n')
+    const end = Date.now() + 5_000
+    for (;;) {
+      const lines = out.split('\n').filter((l) => l.startsWith('peers '))
+      if (lines.length > before) return JSON.parse(lines[lines.length - 1]?.slice(6) ?? '[]') as string[]
+      if (Date.now() > end) throw new Error(`child did not answer peers (#${asked})`)
+      await new Promise<void>((r) => setTimeout(r, 10))
+    }
+  }
   return {
     peerId: ready,
+    peers,
     pid: child.pid ?? -1,
     command: (line) => child.stdin.write(line + '\n'),
     printed,

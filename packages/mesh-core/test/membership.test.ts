@@ -128,14 +128,25 @@ describe('failure detection', () => {
     const distant = fleet.add(
       await startDevice(relay, { name: 'distant', health: {}, limits: { maxDirectPeers: 0 } })
     )
+    // Observers in processes of their own too, and the victim in another.
+    const others = await Promise.all([
+      startChildPeer(wsAddrs(relay), 'o1'),
+      startChildPeer(wsAddrs(relay), 'o2')
+    ])
     const victim = await startChildPeer(wsAddrs(relay), 'victim')
     try {
+      const inProcess = [relay, watcher, distant]
       await until(
-        () => [relay, watcher, distant].every((m) => m.peers().some((p) => p.id === victim.peerId)),
+        () => inProcess.every((m) => m.peers().some((p) => p.id === victim.peerId)),
         15_000,
         'victim known'
       )
-      const left = [relay, watcher, distant].map(
+      for (const o of others) {
+        const end = Date.now() + 15_000
+        while (!(await o.peers()).includes(victim.peerId))
+          if (Date.now() > end) throw new Error('child never saw the victim')
+      }
+      const left = inProcess.map(
         (m) =>
           new Promise<number>((resolve) => {
             m.on('peer:leave', (l) => {
@@ -147,12 +158,18 @@ describe('failure detection', () => {
       await victim.kill('SIGKILL')
       const times = (await Promise.all(left)).map((t) => Math.round(t - t0))
       console.log('SIGKILL detected after (relay, watcher, distant) ms:', times)
-      for (const m of [relay, watcher, distant]) {
+      for (const m of inProcess) {
         expect(m.peers().some((p) => p.id === victim.peerId)).toBe(false)
         expect(m.capabilities(victim.peerId)).toEqual({})
       }
+      for (const o of others) {
+        const end = Date.now() + 10_000
+        while ((await o.peers()).includes(victim.peerId))
+          if (Date.now() > end) throw new Error('a child kept the victim')
+        expect(await o.peers()).toContain(relay.peerId)
+      }
     } finally {
-      await victim.kill('SIGKILL')
+      await Promise.all([victim, ...others].map((c) => c.kill('SIGKILL')))
     }
   })
 

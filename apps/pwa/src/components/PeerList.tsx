@@ -1,9 +1,13 @@
 import type { PeerInfo } from 'mesh-core'
 import { shortId } from '../peers/peer-names'
 import { CapChips } from './CapChips'
+import { CoordinatorBadge } from './CoordinatorBadge'
+import { Sparkline } from './Sparkline'
 
 interface PeerListProps {
   peers: PeerInfo[]
+  /** The peer id of the elected coordinator. */
+  coordinator: string | undefined
   /** Opens the messages panel on this peer; absent for peers that cannot chat. */
   onMessage: (id: string) => void
 }
@@ -17,7 +21,13 @@ export function canChat(peer: PeerInfo): boolean {
   return peer.role !== 'relay'
 }
 
-function PeerRow({ peer, onMessage }: { peer: PeerInfo; onMessage: (id: string) => void }) {
+interface PeerRowProps {
+  peer: PeerInfo
+  coordinator: boolean
+  onMessage: (id: string) => void
+}
+
+function PeerRow({ peer, coordinator, onMessage }: PeerRowProps) {
   return (
     <li
       className="peer"
@@ -27,10 +37,15 @@ function PeerRow({ peer, onMessage }: { peer: PeerInfo; onMessage: (id: string) 
       data-link={peer.link}
       data-status={peer.status}
       data-role={peer.role}
+      data-quality={peer.quality}
+      data-coordinator={String(coordinator)}
     >
       <div className="peer-head">
         <span className="peer-name">{peer.name}</span>
-        <span className={`status status-${peer.status}`}>{peer.status}</span>
+        {coordinator && <CoordinatorBadge />}
+        <span className={`status status-${peer.status}`} data-testid="peer-status">
+          {peer.status}
+        </span>
       </div>
       <dl className="peer-facts">
         <div>
@@ -48,8 +63,17 @@ function PeerRow({ peer, onMessage }: { peer: PeerInfo; onMessage: (id: string) 
           <dd>{peer.link}</dd>
         </div>
         <div>
+          <dt>quality</dt>
+          <dd className={`quality quality-${peer.quality}`} data-testid="peer-quality">
+            {peer.quality}
+          </dd>
+        </div>
+        <div className="peer-rtt">
           <dt>RTT</dt>
           <dd className="numeric">{formatRtt(peer.rttMs)}</dd>
+          <dd>
+            <Sparkline values={peer.rttHistory} />
+          </dd>
         </div>
       </dl>
       <CapChips capabilities={peer.capabilities} />
@@ -63,7 +87,7 @@ function PeerRow({ peer, onMessage }: { peer: PeerInfo; onMessage: (id: string) 
 }
 
 /** The live peer table. */
-export function PeerList({ peers, onMessage }: PeerListProps) {
+export function PeerList({ peers, coordinator, onMessage }: PeerListProps) {
   return (
     <section className="card card-wide" aria-labelledby="peers-heading">
       <h2 id="peers-heading">
@@ -74,7 +98,7 @@ export function PeerList({ peers, onMessage }: PeerListProps) {
       ) : (
         <ul className="peers">
           {peers.map((peer) => (
-            <PeerRow key={peer.id} peer={peer} onMessage={onMessage} />
+            <PeerRow key={peer.id} peer={peer} coordinator={peer.id === coordinator} onMessage={onMessage} />
           ))}
         </ul>
       )}
