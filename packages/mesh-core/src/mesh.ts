@@ -25,6 +25,7 @@ import type { MeshLibp2p } from './node/create-libp2p.ts'
 import { rank, senior } from './placement/rank.ts'
 import type { PeerRecord, RecordState } from './registry/record.ts'
 import { Registry } from './registry/registry.ts'
+import { SelfRecord } from './registry/self-record.ts'
 import { Rpc } from './rpc/rpc.ts'
 import { Connectivity } from './node/connectivity.ts'
 import { DownNotices } from './membership/down-notices.ts'
@@ -67,7 +68,7 @@ export class MeshNode implements Mesh {
   private readonly startedAt = Date.now()
   private readonly release: () => void
   private caps: Capabilities
-  private recordState: RecordState = 'up'
+  private readonly self: SelfRecord
   private readonly timers: Array<ReturnType<typeof setInterval>> = []
   private unwatchLifecycle: () => void = () => {}
   private stopped = false
@@ -76,7 +77,6 @@ export class MeshNode implements Mesh {
   private readonly detector: FailureDetector
   private readonly replicas = new Set<Replica<Replicable>>()
   private readonly badInput = new Map<string, number>()
-  private publishQueued = false
 
   constructor(
     libp2p: MeshLibp2p,
@@ -124,6 +124,7 @@ export class MeshNode implements Mesh {
       },
       onBadInput: (peer, err) => this.penalise(peer, err)
     })
+    this.self = new SelfRecord(this.registry, this.log, (state) => this.ownRecordFields(state))
     this.downNotices = new DownNotices({
       libp2p,
       log: meshLogger('membership'),
@@ -175,11 +176,11 @@ export class MeshNode implements Mesh {
     this.unwatchLifecycle = platform.watchLifecycle({
       leaving: () => {
         this.detector.sayGoodbye()
-        void this.publish('leaving')
+        this.self.publishInBackground('leaving')
       },
-      hidden: (hidden) => void this.publish(hidden ? 'paused' : 'up')
+      hidden: (hidden) => this.self.publishInBackground(hidden ? 'paused' : 'up')
     })
-    await this.publish('up')
+    await this.self.publish('up')
     const h = this.options.health ?? {}
     const every = (ms: number, fn: () => void): void => {
       this.timers.push(setInterval(fn, ms))
@@ -211,36 +212,26 @@ export class MeshNode implements Mesh {
     }
   }
 
-  private async publish(state: RecordState = this.recordState): Promise<void> {
-    if (this.stopped && state !== 'leaving') return
-    this.recordState = state
-    await this.registry.publishSelf(this.ownRecordFields(state))
-  }
-
-  /** Coalesce republishing when several things change in one tick. */
-  private republishSoon(): void {
-    if (this.publishQueued) return
-    this.publishQueued = true
-    queueMicrotask(() => {
-      this.publishQueued = false
-      void this.publish()
-    })
-  }
-
-  private readonly onSelfUpdate = (): void => this.republishSoon()
+  private readonly onSelfUpdate = (): void => this.self.republishSoon()
 
   async advertise(caps: Capabilities, o: { replace?: boolean } = {}): Promise<void> {
-    const next = o.replace === true ? { ...caps } : { ...this.caps, ...caps }
-    const problem = capabilitiesProblem(next)
-    if (problem !== undefined) throw new InvalidCapabilitiesError(problem)
-    this.caps = next
-    await this.publish()
+    const prev = this.caps
+    this.caps = o.replace === true ? { ...caps } : { ...this.caps, ...caps }
+    // Check what will be published (the tasks list included), and keep the old set if it
+    // cannot go out: local and remote views must not differ.
+    const problem = capabilitiesProblem(this.self.fields().caps)
+    try {
+      if (problem !== undefined) throw new InvalidCapabilitiesError(problem)
+      await this.self.publish()
+    } catch (err) {
+      this.caps = prev
+      throw err
+    }
     this.emitter.emit('capabilities:change', { id: this.peerId, capabilities: this.capabilities() })
   }
 
   capabilities(peerId?: string): Capabilities {
-    if (peerId === undefined || peerId === this.peerId)
-      return { ...this.ownRecordFields(this.recordState).caps }
+    if (peerId === undefined || peerId === this.peerId) return { ...this.self.fields().caps }
     return { ...(this.registry.get(peerId)?.caps ?? {}) }
   }
 
@@ -342,7 +333,12 @@ export class MeshNode implements Mesh {
     if (name.length === 0 || name.length > 256)
       throw new InvalidOptionsError('a task name is 1 to 256 characters')
     this.rpc.define(name, handler)
-    if (!this.stopped) this.republishSoon()
+    const problem = capabilitiesProblem(this.self.fields().caps)
+    if (problem !== undefined) {
+      this.rpc.undefine(name)
+      throw new InvalidCapabilitiesError(`cannot define "${name}": ${problem}`)
+    }
+    this.self.republishSoon()
   }
 
   task<R>(needs: Needs, name: string, args?: unknown, o: TaskOptions = {}): Task<R> {
@@ -378,6 +374,7 @@ export class MeshNode implements Mesh {
   async stop(): Promise<void> {
     if (this.stopped) return
     this.stopped = true
+    this.self.stopped = true
     for (const t of this.timers) clearInterval(t)
     this.unwatchLifecycle()
     this.libp2p.removeEventListener('self:peer:update', this.onSelfUpdate)
@@ -386,7 +383,7 @@ export class MeshNode implements Mesh {
     if (this.libp2p.status === 'started') {
       // Announce the leave so every peer sees it at once rather than after a timeout.
       this.detector.sayGoodbye()
-      await this.publish('leaving').catch(() => {})
+      await this.self.publish('leaving').catch(() => {})
     }
     for (const r of this.replicas) r.close()
     await this.rpc.stop()

@@ -108,6 +108,24 @@ describe('a relay and devices on loopback', () => {
     })
   })
 
+  it('refuses capabilities that could not be published, and keeps the old ones', async () => {
+    await using fleet = new Fleet()
+    const solo = fleet.add(
+      await createMesh({ mdns: false, listen: ['/ip4/127.0.0.1/tcp/0'], capabilities: { cpu: 1 } })
+    )
+    solo.define('work', () => 1)
+    // 64 capabilities are allowed, but the automatic `tasks` list would make 65.
+    const many = Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`k${i}`, i]))
+    await expect(solo.advertise(many, { replace: true })).rejects.toMatchObject({
+      name: 'InvalidCapabilitiesError'
+    })
+    expect(solo.capabilities()).toEqual({ cpu: 1, tasks: ['work'] })
+    await expect(solo.advertise({ big: 'x'.repeat(300) })).rejects.toMatchObject({
+      name: 'InvalidCapabilitiesError'
+    })
+    expect(solo.capabilities()).toEqual({ cpu: 1, tasks: ['work'] })
+  })
+
   it('works alone with no bootstrap: resolve and tasks run locally', async () => {
     await using fleet = new Fleet()
     const solo = fleet.add(

@@ -11,6 +11,9 @@ import type { DownNotice, DownNotices } from './down-notices.ts'
 import { bestConnection } from './link.ts'
 import type { Membership } from './membership.ts'
 
+/** How long a peer named in a down notice has to answer a ping over our direct link. */
+const PROBE_TIMEOUT_MS = 1_000
+
 export interface DetectorInit {
   libp2p: MeshLibp2p
   selfId: string
@@ -106,9 +109,22 @@ export class FailureDetector {
     }
     const known = registry.versionOf(notice.peer)
     if (known !== undefined && known > notice.seq) return
-    // Our own direct link to it is better evidence than hearsay.
-    if (this.direct(notice.peer)) return
-    registry.remove(notice.peer, notice.seq)
-    membership.remove(notice.peer, notice.reason ?? 'noconnection')
+    const reason = notice.reason ?? 'noconnection'
+    if (!this.direct(notice.peer)) {
+      registry.remove(notice.peer, notice.seq)
+      membership.remove(notice.peer, reason)
+      return
+    }
+    // We still hold a direct link, but a dead WebRTC connection can look open for many
+    // seconds: ask it. A live peer answers within the probe; a dead one is dropped now.
+    this.init.rpc
+      .ping(notice.peer, AbortSignal.timeout(PROBE_TIMEOUT_MS))
+      .then((ms) => membership.rtt(notice.peer, ms, Date.now()))
+      .catch(() => {
+        if ((registry.versionOf(notice.peer) ?? 0) > notice.seq) return
+        log('probe of %s failed after a down notice from %s', notice.peer, from)
+        registry.remove(notice.peer, notice.seq)
+        membership.remove(notice.peer, reason)
+      })
   }
 }

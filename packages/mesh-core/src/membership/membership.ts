@@ -134,11 +134,14 @@ export class Membership {
     }
     e.status = status
     this.init.log('peer:status %s %s', e.record.name, status)
-    this.init.emitter.emit('peer:status', toPeerInfo(e, this.init.linkOf(e.record.peer)))
     if (status === 'down') {
+      // remove() announces the status after the peer has left the table.
       this.init.onDown(e.record.peer, e.record.seq, e.everLinked)
       this.remove(e.record.peer, 'noconnection')
-    } else this.checkQuality(e)
+      return
+    }
+    this.init.emitter.emit('peer:status', toPeerInfo(e, this.init.linkOf(e.record.peer)))
+    this.checkQuality(e)
   }
 
   private checkQuality(e: PeerEntry): void {
@@ -153,10 +156,8 @@ export class Membership {
     if (e === undefined) return
     this.entries.delete(peer)
     this.init.dropRecord(peer)
-    if (e.status !== 'down') {
-      e.status = 'down'
-      this.init.emitter.emit('peer:status', toPeerInfo(e, 'none'))
-    }
+    e.status = 'down'
+    this.init.emitter.emit('peer:status', toPeerInfo(e, 'none'))
     this.init.log('peer:leave %s (%s)', e.record.name, reason)
     this.init.emitter.emit('peer:leave', { id: peer, reason })
   }

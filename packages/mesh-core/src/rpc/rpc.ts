@@ -19,6 +19,31 @@ import { FramedChannel } from '../wire/channel.ts'
 import { parseRpcFrame } from './frames.ts'
 import type { RpcFrame } from './frames.ts'
 
+/** Resolve or reject with `p`, unless `signal` aborts first (then reject with a TimeoutError or its reason). */
+function raceSignal<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortError(signal))
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortError(signal))
+    signal.addEventListener('abort', onAbort, { once: true })
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(v)
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(err instanceof Error ? err : new Error(String(err)))
+      }
+    )
+  })
+}
+
+function abortError(signal: AbortSignal): Error {
+  const r: unknown = signal.reason
+  if (r instanceof DOMException && r.name === 'TimeoutError') return new TimeoutError('timed out')
+  return r instanceof Error ? r : new CancelledError('cancelled')
+}
+
 export interface RpcInit {
   libp2p: Libp2p
   log: Logger
@@ -83,6 +108,10 @@ export class Rpc {
 
   define(name: string, handler: TaskHandler): void {
     this.handlers.set(name, handler)
+  }
+
+  undefine(name: string): void {
+    this.handlers.delete(name)
   }
 
   has(name: string): boolean {
@@ -189,29 +218,48 @@ export class Rpc {
     return this.outbound.has(peer)
   }
 
+  /**
+   * The channel to a peer, opening it if needed. Opening has a lifetime of its own, so
+   * one caller's short deadline (a ping's) never fails another caller's open; each
+   * caller waits only as long as its own signal allows.
+   */
   private channelTo(peer: string, signal: AbortSignal): Promise<FramedChannel> {
     if (this.stopped) return Promise.reject(new StoppedError())
     let p = this.outbound.get(peer)
     if (p === undefined) {
-      p = this.open(peer, signal)
+      p = this.open(peer, AbortSignal.timeout(DEFAULT_DIAL_TIMEOUT_MS))
       this.outbound.set(peer, p)
       p.catch(() => this.outbound.delete(peer))
     }
-    return p
+    return raceSignal(p, signal)
   }
 
+  /** Open the RPC stream on the best direct connection, falling back to the others. */
   private async open(peer: string, signal: AbortSignal): Promise<FramedChannel> {
     const { libp2p } = this.init
-    const conns = (): Connection[] => libp2p.getConnections().filter((c) => c.remotePeer.toString() === peer)
-    let conn = bestConnection(conns(), { allowLimited: false })
-    if (conn === undefined) {
-      await this.init.dial(peer, AbortSignal.any([signal, AbortSignal.timeout(DEFAULT_DIAL_TIMEOUT_MS)]))
-      conn = bestConnection(conns(), { allowLimited: false })
+    const direct = (): Connection[] =>
+      libp2p
+        .getConnections()
+        .filter((c) => c.remotePeer.toString() === peer && c.status === 'open' && c.limits === undefined)
+    if (direct().length === 0) await this.init.dial(peer, signal)
+    let candidates = direct()
+    const failures: string[] = []
+    while (candidates.length > 0) {
+      const conn = bestConnection(candidates, { allowLimited: false })
+      if (conn === undefined) break
+      try {
+        const stream = await conn.newStream(RPC_PROTOCOL, { signal })
+        return this.attach(stream, peer)
+      } catch (err) {
+        if (signal.aborted) throw err
+        // A connection that cannot open a stream is likely dead; try the next one.
+        failures.push(`${conn.remoteAddr.toString()}: ${(err as Error).message}`)
+        candidates = candidates.filter((c) => c !== conn)
+      }
     }
-    if (conn === undefined) throw new PeerLostError(`no direct connection to ${peer}`)
-    const stream = await conn.newStream(RPC_PROTOCOL, { signal })
-    const channel = this.attach(stream, peer)
-    return channel
+    throw new PeerLostError(
+      `no direct connection to ${peer}${failures.length > 0 ? ` (${failures.join('; ')})` : ''}`
+    )
   }
 
   private readonly onInbound = (stream: Stream, connection: Connection): void => {
