@@ -58,6 +58,7 @@ export async function createRelay(init: RelayInit = {}): Promise<Relay> {
         peerId: mesh.peerId,
         addresses: () => mesh.addresses(),
         peerCount: () => mesh.peers().filter((p) => p.status !== 'down').length,
+        goodbye: (envelope) => mesh.acceptGoodbye(envelope),
         pwaDirs: config.pwaDirs,
         log: config.log
       })

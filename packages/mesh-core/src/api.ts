@@ -39,6 +39,12 @@ export interface Mesh {
    * peer's id as its node (`{ node: mesh.peerId }`).
    */
   replicate<C extends Replicable>(name: string, crdt: C): Replica<C>
+  /**
+   * Take a peer's signed 'leaving' record delivered out of band (a relay's `POST /bye`,
+   * sent by a closing page's beacon) and spread the goodbye. Rejects a record that does
+   * not verify or is not a goodbye.
+   */
+  acceptGoodbye(envelope: Uint8Array): Promise<void>
   /** Counters for what this peer rejected and dropped. */
   stats(): MeshStats
   stop(): Promise<void>

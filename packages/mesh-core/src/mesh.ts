@@ -161,6 +161,7 @@ export class MeshNode implements Mesh {
       connectivity: this.connectivity,
       downNotices: this.downNotices,
       pingIntervalMs: h.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS,
+      byeUrls: bootstrap.flatMap((e) => (e.kind === 'url' ? [new URL('/bye', e.url).toString()] : [])),
       penalise: (peer, err) => this.penalise(peer, err)
     })
   }
@@ -178,7 +179,10 @@ export class MeshNode implements Mesh {
         this.detector.sayGoodbye()
         this.self.publishInBackground('leaving')
       },
-      hidden: (hidden) => this.self.publishInBackground(hidden ? 'paused' : 'up')
+      hidden: (hidden) => {
+        if (!hidden) this.registry.returned()
+        this.self.publishInBackground(hidden ? 'paused' : 'up')
+      }
     })
     await this.self.publish('up')
     const h = this.options.health ?? {}
@@ -282,6 +286,10 @@ export class MeshNode implements Mesh {
     return bestLink(this.connectivity.connectionsTo(peer))
   }
 
+  acceptGoodbye(envelope: Uint8Array): Promise<void> {
+    return this.detector.acceptGoodbye(envelope)
+  }
+
   async ping(peerId: string, o: { timeoutMs?: number } = {}): Promise<number> {
     if (this.stopped) throw new StoppedError()
     return this.detector.ping(peerId, o.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS)
@@ -314,8 +322,6 @@ export class MeshNode implements Mesh {
     for (const n of this.badInput.values()) total += n
     return { badInput: total, badInputByPeer: Object.fromEntries(this.badInput) }
   }
-
-  // ---- connectivity -----------------------------------------------------------------
 
   connectionState(): ConnectionState {
     return this.connectivity.connectionState
@@ -364,8 +370,6 @@ export class MeshNode implements Mesh {
       return (await this.rpc.call(target, name, args, { timeoutMs, signal })) as R
     }, o.signal)
   }
-
-  // ---- events and shutdown ------------------------------------------------------------
 
   on<K extends MeshEventName>(event: K, fn: (detail: MeshEvents[K]) => void): () => void {
     return this.emitter.on(event, fn)

@@ -5,6 +5,7 @@ import { errorMessage } from '../log.js'
 import { isLoopbackAddress } from '../lan.js'
 import type { BootstrapDocument } from './bootstrap.js'
 import { bootstrapAddresses, hostnameOf } from './bootstrap.js'
+import { handleGoodbye } from './goodbye.js'
 import { lingerOnClose } from './linger.js'
 import { parseRequestTarget } from './request-target.js'
 import { sendError, sendJson } from './respond.js'
@@ -17,6 +18,8 @@ export interface SiteComponents {
   addresses(): string[]
   /** How many peers the relay currently knows to be up. */
   peerCount(): number
+  /** A signed 'leaving' record delivered by beacon (`POST /bye`). */
+  goodbye: (envelope: Uint8Array) => Promise<void>
   /** Candidate PWA directories, first existing wins; looked up per request so a build made later is served. */
   pwaDirs: readonly string[]
   log: RelayLogger
@@ -32,12 +35,14 @@ export interface HealthDocument {
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
 
+// POST is accepted on /bye only (handled before this check).
 const ALLOW = 'GET, HEAD'
 
 export function createRequestHandler(site: SiteComponents): RequestHandler {
   const startedAt = performance.now()
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method === 'POST' && req.url === '/bye') return handleGoodbye(req, res, site.goodbye)
     if (hasBody(req)) {
       // Bodies are never read. Closing after the answer (a lingering close) means at most
       // what is already in flight is discarded, instead of draining a huge body to reach

@@ -1,4 +1,5 @@
 import type { PeerId } from '@libp2p/interface'
+import { platform } from '#platform'
 import type { Logger } from '../log.ts'
 import type { Connectivity } from '../node/connectivity.ts'
 import type { MeshLibp2p } from '../node/create-libp2p.ts'
@@ -24,6 +25,8 @@ export interface DetectorInit {
   connectivity: Connectivity
   downNotices: DownNotices
   pingIntervalMs: number
+  /** Where a closing page beacons its goodbye: `/bye` on each bootstrap origin. */
+  byeUrls: string[]
   penalise(peer: string, err: Error): void
 }
 
@@ -78,8 +81,19 @@ export class FailureDetector {
    * every direct channel; the caller then also publishes it by gossip if there is time.
    */
   sayGoodbye(): void {
-    const bye = this.init.registry.leavingEnvelope
-    if (bye !== undefined) this.init.rpc.broadcastBye(bye)
+    const bye = this.init.registry.depart()
+    if (bye === undefined) return
+    this.init.rpc.broadcastBye(bye)
+    // And by beacon to the relays that served us: the one request a closing page is
+    // promised to send, for when the data channels are torn down before they flush.
+    for (const url of this.init.byeUrls) platform.beacon(url, bye)
+  }
+
+  /** A goodbye delivered out of band (a relay's `POST /bye`): drop the peer, tell everyone. */
+  async acceptGoodbye(envelope: Uint8Array): Promise<void> {
+    const { record, accepted } = await this.init.registry.acceptGoodbye(envelope)
+    if (accepted)
+      await this.init.downNotices.publish({ peer: record.peer, seq: record.seq, reason: 'normal' })
   }
 
   /** A direct peer said goodbye: drop it, and tell the peers that only know it by gossip. */
@@ -87,7 +101,8 @@ export class FailureDetector {
     this.init.registry
       .acceptDirect(rec, peer)
       .then((r) => {
-        if (r.state === 'leaving') void this.init.downNotices.publish({ peer, seq: r.seq, reason: 'normal' })
+        if (r.state === 'leaving')
+          void this.init.downNotices.publish({ peer, seq: r.seq, reason: 'normal', rec })
       })
       .catch((err: unknown) => this.init.penalise(peer, err as Error))
   }
@@ -105,6 +120,16 @@ export class FailureDetector {
     // look like drift too: refuse it.
     if (notice.seq / HLC_PACK > Date.now() + DEFAULT_MAX_DRIFT_MS) {
       this.init.penalise(from, new BadMessageError('a down notice from the future'))
+      return
+    }
+    if (notice.rec !== undefined) {
+      // A goodbye carries the peer's own signed record: proof, so no probe is needed.
+      registry
+        .acceptGoodbye(notice.rec)
+        .then(({ record }) => {
+          if (record.peer !== notice.peer) throw new BadMessageError('a goodbye for another peer')
+        })
+        .catch((err: unknown) => this.init.penalise(from, err as Error))
       return
     }
     const known = registry.versionOf(notice.peer)

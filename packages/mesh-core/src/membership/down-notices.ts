@@ -13,6 +13,8 @@ export interface DownNotice {
   seq: number
   /** 'normal' when the peer said goodbye; otherwise it went silent. */
   reason?: 'normal'
+  /** With a goodbye: the peer's own signed 'leaving' record, proof rather than hearsay. */
+  rec?: Uint8Array
 }
 
 export interface DownNoticesInit {

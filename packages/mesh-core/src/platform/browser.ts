@@ -94,5 +94,12 @@ export const platform: Platform = {
       document.removeEventListener('resume', onResume)
     }
   },
+  beacon(url, body) {
+    try {
+      navigator.sendBeacon(url, new Blob([body as BlobPart], { type: 'application/octet-stream' }))
+    } catch {
+      // No beacon: the direct goodbye and the lost-connection path remain.
+    }
+  },
   defaultName: randomName
 }

@@ -110,5 +110,7 @@ export const platform: Platform = {
   },
   // A Node process leaves through mesh.stop(); the CLIs call it on SIGINT/SIGTERM.
   watchLifecycle: () => () => {},
+  // A Node process says goodbye over its open connections before it exits.
+  beacon: () => {},
   defaultName: () => hostname()
 }

@@ -16,6 +16,8 @@ export interface Platform {
   fetchJson(url: string, signal: AbortSignal): Promise<unknown>
   /** Hooks for leaving and for being hidden (browsers); returns an unsubscribe. */
   watchLifecycle(handlers: LifecycleHandlers): () => void
+  /** Send bytes with the one request a browser promises to deliver during unload. */
+  beacon(url: string, body: Uint8Array): void
   /** A default human name for this peer. */
   defaultName(): string
 }

@@ -39,6 +39,7 @@ export class Registry {
   private self: SignedRecord | undefined
   private readonly hlc: Hlc
   private leaving: SignedRecord | undefined
+  private departed = false
   private readonly selfId: string
 
   constructor(init: RegistryInit) {
@@ -128,12 +129,36 @@ export class Registry {
     ])
     this.self = self
     if (leaving !== undefined) this.leaving = leaving
+    // A goodbye went out while this was being signed (a 'paused' from visibilitychange
+    // racing pagehide): publishing it now would outrank the goodbye and void it.
+    if (this.departed && fields.state !== 'leaving') return
     await this.gossip(self.envelope)
+  }
+
+  /**
+   * We said goodbye: until `returned()`, no other record of ours goes out. Returns the
+   * goodbye to send.
+   */
+  depart(): Uint8Array | undefined {
+    this.departed = true
+    return this.leaving?.envelope
+  }
+
+  /** Back after a goodbye (a page restored from the back/forward cache). */
+  returned(): void {
+    this.departed = false
   }
 
   /** Our pre-signed goodbye: the current record with state 'leaving'. */
   get leavingEnvelope(): Uint8Array | undefined {
     return this.leaving?.envelope
+  }
+
+  /** Accept a goodbye delivered out of band: any holder may deliver a signed record. */
+  async acceptGoodbye(envelope: Uint8Array): Promise<{ record: PeerRecord; accepted: boolean }> {
+    const signed = await openRecord(envelope)
+    if (signed.record.state !== 'leaving') throw new BadMessageError('not a leaving record')
+    return { record: signed.record, accepted: this.accept(signed, signed.record.peer) }
   }
 
   /** Accept a record a peer handed us directly (its goodbye). */
