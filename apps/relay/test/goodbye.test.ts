@@ -24,7 +24,8 @@ describe('POST /bye (a closing page’s beacon)', () => {
   it('accepts a signed leaving record and refuses anything else', async () => {
     await using data = await tempDir()
     await using relay = await startRelay({ dataDir: data.path })
-    const post = (body: Uint8Array): Promise<Response> => fetch(`${relay.url}/bye`, { method: 'POST', body })
+    const post = (body: Uint8Array): Promise<Response> =>
+      fetch(`${relay.url}/bye`, { method: 'POST', body: new Blob([new Uint8Array(body)]) })
     expect((await post(await leavingRecord())).status).toBe(204)
     expect((await post(await leavingRecord('up'))).status).toBe(400)
     expect((await post(new Uint8Array([1, 2, 3]))).status).toBe(400)
