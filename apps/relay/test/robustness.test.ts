@@ -232,6 +232,7 @@ describe('the web server when the relay fails inside a request', () => {
       handler: createRequestHandler({
         peerId: '12D3KooWtest',
         addresses: () => [],
+        goodbye: () => Promise.resolve(),
         peerCount: () => {
           if (failing) throw new Error('peer table exploded')
           return 3
