@@ -9,6 +9,7 @@ export function percentile(xs: number[], q: number): number {
 export interface Summary {
   runs: number
   p50: number
+  p95: number
   p99: number
   min: number
   max: number
@@ -18,6 +19,7 @@ export function summarise(xs: number[]): Summary {
   return {
     runs: xs.length,
     p50: percentile(xs, 0.5),
+    p95: percentile(xs, 0.95),
     p99: percentile(xs, 0.99),
     min: Math.min(...xs),
     max: Math.max(...xs)
@@ -32,6 +34,14 @@ export interface Row {
   result: Summary
   baseline?: { what: string; result: Summary }
   note?: string
+  /** The raw runs, for whoever wants more than the summary (ms, 0.1 ms resolution). */
+  samples?: { result: number[]; baseline?: number[] }
+}
+
+/** Runs rounded for the JSON results. */
+export function samplesOf(result: number[], baseline?: number[]): NonNullable<Row['samples']> {
+  const r = (xs: number[]): number[] => xs.map((x) => Math.round(x * 10) / 10)
+  return baseline === undefined ? { result: r(result) } : { result: r(result), baseline: r(baseline) }
 }
 
 export function fmt(n: number): string {
