@@ -48,3 +48,7 @@ export const DEFAULT_INBOUND_CONNECTIONS_PER_SECOND = 100
 /** Bootstrap redial backoff. */
 export const BOOTSTRAP_RETRY_MIN_MS = 500
 export const BOOTSTRAP_RETRY_MAX_MS = 10_000
+/** Bad frames from one peer before we hang up on it. */
+export const BAD_INPUT_HANGUP = 20
+/** How long a hidden tab counts as paused before it is declared down, while its link stands. */
+export const PAUSED_GRACE_MS = 60_000

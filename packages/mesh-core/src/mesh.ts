@@ -4,6 +4,8 @@ import { platform } from '#platform'
 import type { BootstrapEntry } from './bootstrap.ts'
 import { capabilitiesProblem, needsProblem } from './capabilities/validate.ts'
 import {
+  BAD_INPUT_HANGUP,
+  PAUSED_GRACE_MS,
   DEFAULT_ANTI_ENTROPY_INTERVAL_MS,
   DEFAULT_BROWSER_MAX_DIRECT_PEERS,
   DEFAULT_NODE_MAX_DIRECT_PEERS,
@@ -47,11 +49,6 @@ import type {
   TaskHandler,
   TaskOptions
 } from './types.ts'
-
-/** Bad frames from one peer before we hang up on it. */
-const BAD_INPUT_HANGUP = 20
-/** How long a hidden tab counts as paused before it is declared down. */
-const PAUSED_GRACE_MS = 60_000
 
 /** The one implementation of `Mesh`; `createMesh()` builds and starts it. */
 export class MeshNode implements Mesh {

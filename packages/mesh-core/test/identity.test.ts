@@ -41,11 +41,12 @@ describe('stop()', () => {
     try {
       const dist = new URL('../dist/index.js', import.meta.url).href
       const script = `
+        import { setTimeout as tick } from 'node:timers/promises'
         import { createMesh } from ${JSON.stringify(dist)}
         const m = await createMesh({ bootstrap: ${JSON.stringify(wsAddrs(relay))}, mdns: false,
           listen: ['/ip4/127.0.0.1/tcp/0', '/p2p-circuit', '/webrtc'] })
         const end = Date.now() + 10000
-        while (m.peers().length === 0 && Date.now() < end) await new Promise(r => setTimeout(r, 20))
+        while (m.peers().length === 0 && Date.now() < end) await tick(20)
         console.log('peers', m.peers().length)
         await m.stop()
         console.log('stopped')`
