@@ -149,10 +149,6 @@ export class Registry {
     this.departed = false
   }
 
-  /** Our pre-signed goodbye: the current record with state 'leaving'. */
-  get leavingEnvelope(): Uint8Array | undefined {
-    return this.leaving?.envelope
-  }
 
   /** Accept a goodbye delivered out of band: any holder may deliver a signed record. */
   async acceptGoodbye(envelope: Uint8Array): Promise<{ record: PeerRecord; accepted: boolean }> {
