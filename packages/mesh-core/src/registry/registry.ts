@@ -149,7 +149,6 @@ export class Registry {
     this.departed = false
   }
 
-
   /** Accept a goodbye delivered out of band: any holder may deliver a signed record. */
   async acceptGoodbye(envelope: Uint8Array): Promise<{ record: PeerRecord; accepted: boolean }> {
     const signed = await openRecord(envelope)
