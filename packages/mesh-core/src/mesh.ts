@@ -104,7 +104,10 @@ export class MeshNode implements Mesh {
         lostGraceMs: h.lostGraceMs ?? DEFAULT_LOST_GRACE_MS
       },
       linkOf: (peer) => this.linkOf(peer),
-      dropRecord: (peer) => this.registry.remove(peer),
+      dropRecord: (peer) => {
+        this.registry.remove(peer)
+        this.connectivity.forget(peer)
+      },
       onDown: (peer, seq, direct) => {
         // Only a peer that watched the death itself speaks: hearsay would only echo.
         if (direct) void this.downNotices.publish({ peer, seq })
@@ -218,8 +221,7 @@ export class MeshNode implements Mesh {
   async advertise(caps: Capabilities, o: { replace?: boolean } = {}): Promise<void> {
     const prev = this.caps
     this.caps = o.replace === true ? { ...caps } : { ...this.caps, ...caps }
-    // Check what will be published (the tasks list included), and keep the old set if it
-    // cannot go out: local and remote views must not differ.
+    // Check the record as published (tasks included); keep the old set if it cannot go out.
     const problem = capabilitiesProblem(this.self.fields().caps)
     try {
       if (problem !== undefined) throw new InvalidCapabilitiesError(problem)

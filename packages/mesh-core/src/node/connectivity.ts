@@ -12,6 +12,9 @@ import type { PeerRecord } from '../registry/record.ts'
 import type { ConnectionState } from '../types.ts'
 import type { MeshLibp2p } from './create-libp2p.ts'
 
+/** Parsed peer ids kept at most; a larger mesh just parses again. */
+const MAX_CACHED_IDS = 10_000
+
 /** A peer we only heard of is dialled by the lower id first; the other side waits this long. */
 const DISCOVERY_FALLBACK_MS = 3_000
 const DISCOVERY_RETRY_MS = 5_000
@@ -46,6 +49,8 @@ export class Connectivity {
   private readonly nextDialAt = new Map<string, number>()
   /** Discovery dials still under way: they count against the cap before they land. */
   private readonly dialing = new Set<string>()
+  /** Parsed peer ids by their string form. */
+  private readonly ids = new Map<string, PeerId>()
   private stopped = false
 
   constructor(init: ConnectivityInit) {
@@ -85,11 +90,18 @@ export class Connectivity {
   }
 
   connectionsTo(peer: string): Connection[] {
-    try {
-      return this.init.libp2p.getConnections(peerIdFromString(peer))
-    } catch {
-      return []
+    // Parsing a peer id is costly and this runs for every peer on every tick.
+    let id = this.ids.get(peer)
+    if (id === undefined) {
+      try {
+        id = peerIdFromString(peer)
+      } catch {
+        return []
+      }
+      if (this.ids.size >= MAX_CACHED_IDS) this.ids.clear()
+      this.ids.set(peer, id)
     }
+    return this.init.libp2p.getConnections(id)
   }
 
   /** Called on every maintenance tick. */
@@ -215,7 +227,9 @@ export class Connectivity {
     )
   }
 
+  /** A peer left: drop what we kept about it. */
   forget(peer: string): void {
     this.nextDialAt.delete(peer)
+    this.ids.delete(peer)
   }
 }
