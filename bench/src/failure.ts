@@ -246,7 +246,7 @@ async function silentDeath(relay: Mesh, watchers: Watchers, defaults: string): P
 
 /** Bench 2: how long until every peer knows that one left, gracefully or by dying. */
 export async function benchFailure(): Promise<Row[]> {
-  const defaults = await healthDefaults()
+  const defaults = healthDefaults()
   const relay = await startRelay()
   let observers: Mesh[] = []
   let watchers: Watchers | undefined

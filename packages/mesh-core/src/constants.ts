@@ -1,3 +1,5 @@
+import type { HealthOptions } from './types.ts'
+
 /** Protocol ids. Versioned: a change of wire format is a change of id. */
 export const RPC_PROTOCOL = '/mesh/rpc/1.0.0'
 export const REGISTRY_PROTOCOL = '/mesh/registry/1.0.0'
@@ -52,3 +54,13 @@ export const BOOTSTRAP_RETRY_MAX_MS = 10_000
 export const BAD_INPUT_HANGUP = 20
 /** How long a hidden tab counts as paused before it is declared down, while its link stands. */
 export const PAUSED_GRACE_MS = 60_000
+
+/** Every health default in one place, for tools that report what they ran with. */
+export const DEFAULT_HEALTH: Readonly<Required<HealthOptions>> = {
+  pingIntervalMs: DEFAULT_PING_INTERVAL_MS,
+  heartbeatIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS,
+  suspectAfterMs: DEFAULT_SUSPECT_AFTER_MS,
+  downAfterMs: DEFAULT_DOWN_AFTER_MS,
+  lostGraceMs: DEFAULT_LOST_GRACE_MS,
+  antiEntropyIntervalMs: DEFAULT_ANTI_ENTROPY_INTERVAL_MS
+}

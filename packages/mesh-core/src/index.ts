@@ -18,7 +18,7 @@ export {
   InvalidCapabilitiesError
 } from './errors.ts'
 export { Task } from './rpc/task.ts'
-export { RPC_PROTOCOL, REGISTRY_PROTOCOL, RECORDS_TOPIC } from './constants.ts'
+export { RPC_PROTOCOL, REGISTRY_PROTOCOL, RECORDS_TOPIC, DEFAULT_HEALTH } from './constants.ts'
 export { encodeCbor, decodeCbor } from './wire/cbor.ts'
 export { encodeFrame, FrameDecoder } from './wire/framing.ts'
 export { openRecord, signRecord } from './registry/record.ts'

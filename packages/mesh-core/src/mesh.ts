@@ -5,16 +5,11 @@ import type { BootstrapEntry } from './bootstrap.ts'
 import { capabilitiesProblem, needsProblem } from './capabilities/validate.ts'
 import {
   BAD_INPUT_HANGUP,
+  DEFAULT_HEALTH,
   PAUSED_GRACE_MS,
-  DEFAULT_ANTI_ENTROPY_INTERVAL_MS,
   DEFAULT_BROWSER_MAX_DIRECT_PEERS,
   DEFAULT_NODE_MAX_DIRECT_PEERS,
-  DEFAULT_DOWN_AFTER_MS,
-  DEFAULT_LOST_GRACE_MS,
-  DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_MAX_MESSAGE_BYTES,
-  DEFAULT_PING_INTERVAL_MS,
-  DEFAULT_SUSPECT_AFTER_MS,
   DEFAULT_TASK_TIMEOUT_MS
 } from './constants.ts'
 import { InvalidCapabilitiesError, InvalidOptionsError, NoCapablePeerError, StoppedError } from './errors.ts'
@@ -38,6 +33,7 @@ import { replicate } from './replication/replica.ts'
 import type { Replica, Replicable } from './replication/replica.ts'
 import type {
   Capabilities,
+  HealthOptions,
   ConnectionState,
   LinkKind,
   MeshEventName,
@@ -57,6 +53,8 @@ export class MeshNode implements Mesh {
   readonly name: string
   readonly role: PeerRole
   private readonly options: MeshOptions
+  /** The health options with defaults applied. */
+  private readonly health: Required<HealthOptions>
   private readonly log = meshLogger('node')
   private readonly emitter: Emitter
   private readonly registry: Registry
@@ -93,15 +91,15 @@ export class MeshNode implements Mesh {
     this.caps = { ...(options.capabilities ?? {}) }
     this.emitter = new Emitter((err) => this.log.error('an event listener threw: %s', (err as Error).message))
     const maxMessageBytes = options.limits?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
-    const h = options.health ?? {}
+    const h = (this.health = { ...DEFAULT_HEALTH, ...options.health })
     this.membership = new Membership({
       emitter: this.emitter,
       log: meshLogger('membership'),
       thresholds: {
-        suspectAfterMs: h.suspectAfterMs ?? DEFAULT_SUSPECT_AFTER_MS,
-        downAfterMs: h.downAfterMs ?? DEFAULT_DOWN_AFTER_MS,
+        suspectAfterMs: h.suspectAfterMs,
+        downAfterMs: h.downAfterMs,
         pausedGraceMs: PAUSED_GRACE_MS,
-        lostGraceMs: h.lostGraceMs ?? DEFAULT_LOST_GRACE_MS
+        lostGraceMs: h.lostGraceMs
       },
       linkOf: (peer) => this.linkOf(peer),
       dropRecord: (peer) => {
@@ -160,7 +158,7 @@ export class MeshNode implements Mesh {
       rpc: this.rpc,
       connectivity: this.connectivity,
       downNotices: this.downNotices,
-      pingIntervalMs: h.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS,
+      pingIntervalMs: h.pingIntervalMs,
       byeUrls: bootstrap.flatMap((e) => (e.kind === 'url' ? [new URL('/bye', e.url).toString()] : [])),
       penalise: (peer, err) => this.penalise(peer, err)
     })
@@ -185,13 +183,13 @@ export class MeshNode implements Mesh {
       }
     })
     await this.self.publish('up')
-    const h = this.options.health ?? {}
+    const h = this.health
     const every = (ms: number, fn: () => void): void => {
       this.timers.push(setInterval(fn, ms))
     }
-    every(h.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS, () => void this.registry.heartbeat())
-    every(h.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS, () => this.detector.pingAll())
-    every(h.antiEntropyIntervalMs ?? DEFAULT_ANTI_ENTROPY_INTERVAL_MS, () => this.registry.antiEntropy())
+    every(h.heartbeatIntervalMs, () => void this.registry.heartbeat())
+    every(h.pingIntervalMs, () => this.detector.pingAll())
+    every(h.antiEntropyIntervalMs, () => this.registry.antiEntropy())
     every(250, () => this.maintain())
     this.maintain()
   }
@@ -299,7 +297,7 @@ export class MeshNode implements Mesh {
     const r = replicate(name, crdt, {
       libp2p: this.libp2p,
       log: meshLogger('replica'),
-      antiEntropyIntervalMs: this.options.health?.antiEntropyIntervalMs ?? DEFAULT_ANTI_ENTROPY_INTERVAL_MS,
+      antiEntropyIntervalMs: this.health.antiEntropyIntervalMs,
       onBadInput: (peer, err) => this.penalise(peer, err)
     })
     this.replicas.add(r)

@@ -140,7 +140,6 @@ export interface MeshEvents {
   'peer:quality': PeerInfo
   'peer:update': PeerInfo
   'capabilities:change': { id: string; capabilities: Capabilities }
-  message: { from: string; topic: string; data: unknown }
   connection: { state: ConnectionState }
 }
 

@@ -108,9 +108,15 @@ export class Connectivity {
   tick(peers: string[]): void {
     if (this.stopped) return
     if (Date.now() >= this.nextBootstrapAt && !this.bootstrapping) void this.keepBootstrap()
+    // Count links once per tick, not once per peer: this runs four times a second.
+    let budget = this.init.maxDirectPeers - this.directPeers() - this.dialing.size
     for (const peer of peers) {
+      if (budget <= 0) return
       const r = this.init.record(peer)
-      if (r !== undefined) this.maybeDial(r)
+      if (r === undefined) continue
+      const before = this.dialing.size
+      this.maybeDial(r, true)
+      budget -= this.dialing.size - before
     }
   }
 
@@ -198,11 +204,11 @@ export class Connectivity {
   }
 
   /** Upgrade to a direct link with a peer we heard of (WebRTC via the relay, or TCP). */
-  maybeDial(r: PeerRecord): void {
+  maybeDial(r: PeerRecord, underCap = false): void {
     if (this.stopped || r.role === 'relay' || r.state === 'leaving') return
     if (bestConnection(this.connectionsTo(r.peer), { allowLimited: false }) !== undefined) return
     // A sparse mesh: past the cap, records still arrive by gossip; tasks dial on demand.
-    if (this.directPeers() + this.dialing.size >= this.init.maxDirectPeers) return
+    if (!underCap && this.directPeers() + this.dialing.size >= this.init.maxDirectPeers) return
     const now = Date.now()
     if ((this.nextDialAt.get(r.peer) ?? 0) > now) return
     const waited = now - (this.init.firstSeen(r.peer) ?? now)

@@ -99,10 +99,6 @@ export class Registry {
     if (c !== undefined) void this.syncWith(c)
   }
 
-  forgetTombstone(peer: string): void {
-    this.tombstones.delete(peer)
-  }
-
   /**
    * The record version: our hybrid logical clock packed into one safe integer, as
    * `wall * 1000 + logical` (wall in ms; good until the year 2255). Every record we

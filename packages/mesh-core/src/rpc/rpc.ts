@@ -114,10 +114,6 @@ export class Rpc {
     this.handlers.delete(name)
   }
 
-  has(name: string): boolean {
-    return this.handlers.has(name)
-  }
-
   names(): string[] {
     return [...this.handlers.keys()]
   }
@@ -211,11 +207,6 @@ export class Rpc {
         // a channel closing under us: the others still get it
       }
     }
-  }
-
-  /** Whether an RPC channel to the peer is open (a direct link is up). */
-  hasChannel(peer: string): boolean {
-    return this.outbound.has(peer)
   }
 
   /**
