@@ -5,6 +5,7 @@ import type { BootstrapEntry } from './bootstrap.ts'
 import { capabilitiesProblem, needsProblem } from './capabilities/validate.ts'
 import {
   BAD_INPUT_HANGUP,
+  GOODBYE_TIMEOUT_MS,
   DEFAULT_HEALTH,
   PAUSED_GRACE_MS,
   DEFAULT_BROWSER_MAX_DIRECT_PEERS,
@@ -383,7 +384,7 @@ export class MeshNode implements Mesh {
     this.downNotices.stop()
     if (this.libp2p.status === 'started') {
       // Announce the leave so every peer sees it at once rather than after a timeout.
-      this.detector.sayGoodbye()
+      await this.detector.sayGoodbyeAndWait(GOODBYE_TIMEOUT_MS)
       await this.self.publish('leaving').catch(() => {})
     }
     for (const r of this.replicas) r.close()

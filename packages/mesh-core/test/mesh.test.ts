@@ -40,6 +40,21 @@ describe('a relay and devices on loopback', () => {
     expect(a.peers().map((p) => p.id)).toEqual([relay.peerId])
   })
 
+  it('a peer that stops right after joining still says goodbye', async () => {
+    await using fleet = new Fleet()
+    const relay = fleet.add(await startRelay())
+    for (let i = 0; i < 5; i++) {
+      const b = await startDevice(relay, { name: `brief-${i}` })
+      // Stop the moment the relay has its record: before any ping opened a channel.
+      await until(() => relay.peers().some((p) => p.id === b.peerId))
+      const left = new Promise<string>((r) =>
+        relay.on('peer:leave', (l) => void (l.id === b.peerId && r(l.reason)))
+      )
+      await b.stop()
+      expect(await left).toBe('normal')
+    }
+  })
+
   it('runs a task on a capable peer and returns typed errors', async () => {
     await using fleet = new Fleet()
     const relay = fleet.add(await startRelay())

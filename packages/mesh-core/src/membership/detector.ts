@@ -89,6 +89,19 @@ export class FailureDetector {
     for (const url of this.init.byeUrls) platform.beacon(url, bye)
   }
 
+  /**
+   * Leaving with time to spare (`stop()`): besides the open channels, open one to every
+   * directly linked peer that has none yet (a peer that leaves right after joining has
+   * pinged nobody), and wait for the goodbyes to be written.
+   */
+  async sayGoodbyeAndWait(timeoutMs: number): Promise<void> {
+    const bye = this.init.registry.depart()
+    if (bye === undefined) return
+    const signal = AbortSignal.timeout(timeoutMs)
+    const peers = this.init.membership.ids().filter((p) => this.direct(p))
+    await Promise.all(peers.map((p) => this.init.rpc.sendBye(p, bye, signal)))
+  }
+
   /** A goodbye delivered out of band (a relay's `POST /bye`): drop the peer, tell everyone. */
   async acceptGoodbye(envelope: Uint8Array): Promise<void> {
     const { record, accepted } = await this.init.registry.acceptGoodbye(envelope)

@@ -194,6 +194,16 @@ export class Rpc {
     })
   }
 
+  /** Say goodbye to one peer, opening a channel if there is none yet. Never throws. */
+  async sendBye(peer: string, record: Uint8Array, signal: AbortSignal): Promise<void> {
+    try {
+      const channel = await this.channelTo(peer, signal)
+      channel.sendNow({ t: 'bye', id: 0, rec: record })
+    } catch (err) {
+      this.init.log('goodbye to %s failed: %s', peer, (err as Error).message)
+    }
+  }
+
   /**
    * Say goodbye on every open channel, synchronously: written before this returns, so
    * it leaves even when the page is being torn down.
