@@ -2,6 +2,18 @@ import type { MeshLibp2p } from './node/create-libp2p.ts'
 import type { Replica, Replicable } from './replication/replica.ts'
 import type { Task } from './rpc/task.ts'
 import type {
+  ActorBehaviour,
+  ChildSpec,
+  ExitReason,
+  Pid,
+  SendOptions,
+  SpawnOptions,
+  Supervised
+} from './actors/types.ts'
+import type { VirtualCall } from './actors/virtual.ts'
+import type { DropCounts } from './actors/runtime.ts'
+import type { MapReduceOptions } from './work/tasks.ts'
+import type {
   Capabilities,
   ConnectionState,
   MeshEventName,
@@ -30,8 +42,34 @@ export interface Mesh {
   coordinator(): string
   /** Round trip to a peer over its direct RPC link, in milliseconds (dials when needed). */
   ping(peerId: string, o?: { timeoutMs?: number }): Promise<number>
+  /** Host task `name` here (advertised in capability `tasks`). */
   define(name: string, handler: TaskHandler, o?: { needs?: Needs }): void
+  /** Run task `name` on the best capable peer. See `TaskOptions` for retries and placement. */
   task<R>(needs: Needs, name: string, args?: unknown, o?: TaskOptions): Task<R>
+  /** Fan `items` out over the peers offering `name`, bounded per peer; results in order. */
+  mapReduce<T, R, A = R[]>(
+    needs: Needs,
+    name: string,
+    items: readonly T[],
+    o?: MapReduceOptions<R, A>
+  ): Promise<A>
+  /** Host actor behaviour `name` here (advertised in capability `actors`). */
+  actor<S, M>(name: string, behaviour: ActorBehaviour<S, M>): void
+  spawn(needs: Needs, actor: string, args?: unknown, o?: SpawnOptions): Promise<Pid>
+  /** Fire and forget; ordered per sender and receiver. `to` is a pid or a registered name. */
+  send(to: string, message: unknown, o?: SendOptions): void
+  call<R>(to: string, message: unknown, o?: { timeoutMs?: number }): Promise<R>
+  /** One DOWN with a reason ('normal', 'noconnection', 'noproc', the error). Returns demonitor. */
+  monitor(pid: Pid, onDown: (d: { pid: Pid; reason: ExitReason }) => void): () => void
+  link(a: Pid, b: Pid): void
+  unlink(a: Pid, b: Pid): void
+  /** Send an exit signal: stops `pid` with `reason` (default 'normal'); 'kill' cannot be trapped. */
+  exit(pid: Pid, reason?: ExitReason): void
+  register(name: string, pid: Pid): Promise<void>
+  unregister(name: string): void
+  whereis(name: string): Pid | undefined
+  callVirtual<R>(r: VirtualCall): Promise<R>
+  supervise(spec: ChildSpec): Promise<Supervised>
   on<K extends MeshEventName>(event: K, fn: (detail: MeshEvents[K]) => void): () => void
   /**
    * Share a CRDT (an `OrSet`, an `LwwRegister`) with every peer that replicates one under
@@ -55,4 +93,6 @@ export interface Mesh {
 export interface MeshStats {
   badInput: number
   badInputByPeer: Record<string, number>
+  /** Messages `send` dropped by priority on poor or degraded links, by peer. */
+  dropped: Record<string, DropCounts>
 }

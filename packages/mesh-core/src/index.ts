@@ -18,6 +18,9 @@ export {
   InvalidCapabilitiesError
 } from './errors.ts'
 export { Task } from './rpc/task.ts'
+export { Rpc } from './rpc/rpc.ts'
+export { Work } from './work/work.ts'
+export { rendezvous, hash32 } from './placement/hash.ts'
 export { RPC_PROTOCOL, REGISTRY_PROTOCOL, RECORDS_TOPIC, DEFAULT_HEALTH } from './constants.ts'
 export { encodeCbor, decodeCbor } from './wire/cbor.ts'
 export { encodeFrame, FrameDecoder } from './wire/framing.ts'
@@ -38,6 +41,23 @@ export {
 } from './crdt/index.ts'
 
 export type { Mesh, MeshStats } from './api.ts'
+export type {
+  ActorBehaviour,
+  ActorContext,
+  ChildSpec,
+  ExitMessage,
+  ExitReason,
+  Pid,
+  Priority,
+  SendOptions,
+  SpawnOptions,
+  Supervised
+} from './actors/types.ts'
+export type { VirtualCall } from './actors/virtual.ts'
+export type { DropCounts } from './actors/runtime.ts'
+export type { MapReduceOptions } from './work/tasks.ts'
+export type { WorkEnv } from './work/env.ts'
+export type { RpcTransport, Channel, ChannelEvents, MakeChannel } from './rpc/transport.ts'
 export type { Replica, Replicable } from './replication/replica.ts'
 export type {
   HlcInit,

@@ -13,7 +13,7 @@ import {
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_TASK_TIMEOUT_MS
 } from './constants.ts'
-import { InvalidCapabilitiesError, InvalidOptionsError, NoCapablePeerError, StoppedError } from './errors.ts'
+import { InvalidCapabilitiesError, InvalidOptionsError, StoppedError } from './errors.ts'
 import { Emitter } from './events.ts'
 import { meshLogger } from './log.ts'
 import { bestLink } from './membership/link.ts'
@@ -25,11 +25,14 @@ import type { PeerRecord, RecordState } from './registry/record.ts'
 import { Registry } from './registry/registry.ts'
 import { SelfRecord } from './registry/self-record.ts'
 import { Rpc } from './rpc/rpc.ts'
+import { libp2pTransport } from './rpc/transport.ts'
 import { Connectivity } from './node/connectivity.ts'
 import { DownNotices } from './membership/down-notices.ts'
 import { FailureDetector } from './membership/detector.ts'
 import type { Mesh, MeshStats } from './api.ts'
-import { Task } from './rpc/task.ts'
+import { Work } from './work/work.ts'
+import { WorkFacade } from './work/facade.ts'
+import { WorkFeed, directoryOf } from './work/feed.ts'
 import { replicate } from './replication/replica.ts'
 import type { Replica, Replicable } from './replication/replica.ts'
 import type {
@@ -42,13 +45,11 @@ import type {
   MeshOptions,
   Needs,
   PeerInfo,
-  PeerRole,
-  TaskHandler,
-  TaskOptions
+  PeerRole
 } from './types.ts'
 
 /** The one implementation of `Mesh`; `createMesh()` builds and starts it. */
-export class MeshNode implements Mesh {
+export class MeshNode extends WorkFacade implements Mesh {
   readonly libp2p: MeshLibp2p
   readonly peerId: string
   readonly name: string
@@ -61,6 +62,8 @@ export class MeshNode implements Mesh {
   private readonly registry: Registry
   private readonly membership: Membership
   private readonly rpc: Rpc
+  protected readonly work: Work
+  private readonly feed: WorkFeed
   private readonly startedAt = Date.now()
   private readonly release: () => void
   private caps: Capabilities
@@ -83,6 +86,7 @@ export class MeshNode implements Mesh {
     options: MeshOptions,
     release: () => void
   ) {
+    super()
     this.libp2p = libp2p
     this.peerId = libp2p.peerId.toString()
     this.role = role
@@ -119,6 +123,7 @@ export class MeshNode implements Mesh {
       maxMessageBytes,
       onRecord: (signed) => {
         this.membership.onRecord(signed.record, Date.now())
+        this.feed.record(signed.record.peer, signed.record.dir)
         this.connectivity.maybeDial(signed.record)
       },
       onBadInput: (peer, err) => this.penalise(peer, err)
@@ -142,14 +147,31 @@ export class MeshNode implements Mesh {
         (role === 'browser' ? DEFAULT_BROWSER_MAX_DIRECT_PEERS : DEFAULT_NODE_MAX_DIRECT_PEERS)
     })
     this.rpc = new Rpc({
-      libp2p,
+      transport: libp2pTransport({
+        libp2p,
+        maxMessageBytes,
+        dial: (peer, signal) => this.connectivity.dial(peer, signal)
+      }),
       log: meshLogger('rpc'),
-      maxMessageBytes,
-      dial: (peer, signal) => this.connectivity.dial(peer, signal),
       onBadInput: (peer, err) => this.penalise(peer, err),
       onBye: (peer, rec) => this.detector.onBye(peer, rec),
-      onAlive: (peer) => this.membership.alive(peer, Date.now())
+      onAlive: (peer) => this.membership.alive(peer, Date.now()),
+      onCast: (peer, kind, body) => this.work.runtime.onCast(peer, kind, body)
     })
+    this.work = new Work({
+      self: this.peerId,
+      rpc: this.rpc,
+      log: meshLogger('work'),
+      rank: (needs) => this.resolve(needs).map((p) => p.id),
+      quality: (peer) => this.membership.info(peer)?.quality ?? 'disconnected',
+      emit: (event, detail) => this.emitter.emit(event, detail),
+      republish: () => this.self.republishSoon(),
+      directory: () => directoryOf(this.membership),
+      penalise: (peer, err) => this.penalise(peer, err),
+      now: () => Date.now()
+    })
+    this.feed = new WorkFeed(this.work, () => this.stopped)
+    this.feed.attach(this.emitter)
     this.detector = new FailureDetector({
       libp2p,
       selfId: this.peerId,
@@ -202,10 +224,14 @@ export class MeshNode implements Mesh {
   }
 
   private ownRecordFields(state: RecordState): Omit<PeerRecord, 'peer' | 'seq'> {
-    const tasks = this.rpc.names().filter((n) => !n.startsWith('mesh.'))
     const caps: Capabilities = { ...this.caps }
+    const tasks = this.work.hostedTasks()
+    const actors = this.work.hostedActors()
     if (tasks.length > 0) caps.tasks = tasks
+    if (actors.length > 0) caps.actors = actors
+    const dir = this.work.directory()
     return {
+      ...(Object.keys(dir.names).length + dir.children.length > 0 ? { dir } : {}),
       name: this.name,
       role: this.role,
       caps,
@@ -318,7 +344,8 @@ export class MeshNode implements Mesh {
   stats(): MeshStats {
     let total = 0
     for (const n of this.badInput.values()) total += n
-    return { badInput: total, badInputByPeer: Object.fromEntries(this.badInput) }
+    const dropped = this.work.runtime.dropCounts()
+    return { badInput: total, badInputByPeer: Object.fromEntries(this.badInput), dropped }
   }
 
   connectionState(): ConnectionState {
@@ -331,42 +358,15 @@ export class MeshNode implements Mesh {
     this.connectivity.tick(this.membership.ids())
   }
 
-  // ---- tasks -------------------------------------------------------------------------
+  // ---- work ------------------------------------------------------------------------
 
-  define(name: string, handler: TaskHandler, _o: { needs?: Needs } = {}): void {
-    if (name.length === 0 || name.length > 256)
-      throw new InvalidOptionsError('a task name is 1 to 256 characters')
-    this.rpc.define(name, handler)
+  protected hostedChanged(undo: () => void): void {
     const problem = capabilitiesProblem(this.self.fields().caps)
     if (problem !== undefined) {
-      this.rpc.undefine(name)
-      throw new InvalidCapabilitiesError(`cannot define "${name}": ${problem}`)
+      undo()
+      throw new InvalidCapabilitiesError(`cannot host it: ${problem}`)
     }
     this.self.republishSoon()
-  }
-
-  task<R>(needs: Needs, name: string, args?: unknown, o: TaskOptions = {}): Task<R> {
-    return new Task<R>(async (signal, setPeer) => {
-      if (this.stopped) throw new StoppedError()
-      const timeoutMs = o.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS
-      let target = o.peer
-      if (target === undefined) {
-        const best = this.resolve({ ...needs, tasks: name }, { limit: 1 })[0]
-        if (best === undefined)
-          throw new NoCapablePeerError(`no peer offers task "${name}" with ${JSON.stringify(needs)}`)
-        target = best.id
-      }
-      setPeer(target)
-      if (target === this.peerId) {
-        return (await this.rpc.runLocal(name, args, {
-          from: this.peerId,
-          signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
-          attempt: 1,
-          idempotencyKey: `${this.peerId}:${crypto.randomUUID()}`
-        })) as R
-      }
-      return (await this.rpc.call(target, name, args, { timeoutMs, signal })) as R
-    }, o.signal)
   }
 
   on<K extends MeshEventName>(event: K, fn: (detail: MeshEvents[K]) => void): () => void {
@@ -388,6 +388,7 @@ export class MeshNode implements Mesh {
       await this.self.publish('leaving').catch(() => {})
     }
     for (const r of this.replicas) r.close()
+    this.work.stop()
     await this.rpc.stop()
     this.registry.stop()
     await this.libp2p.stop()

@@ -140,6 +140,13 @@ export interface MeshEvents {
   'peer:quality': PeerInfo
   'peer:update': PeerInfo
   'capabilities:change': { id: string; capabilities: Capabilities }
+  /** An actor hosted here stopped. */
+  'actor:down': { pid: string; reason: string }
+  /** A name this peer registered lost a conflict; `winner` keeps it. */
+  'name:lost': { name: string; pid: string; winner: string }
+  /** A supervised child (re)started here, or gave up. */
+  'supervisor:restart': { id: string; pid: string; peer: string; restarts: number }
+  'supervisor:giveup': { id: string; reason: string }
   connection: { state: ConnectionState }
 }
 
@@ -151,9 +158,16 @@ export type ConnectionState = 'connecting' | 'online' | 'offline' | 'stopped'
 export interface TaskContext {
   /** The peer id of the caller. */
   from: string
+  /** Aborted when the caller cancels, times out or goes away. */
   signal: AbortSignal
+  /** 1 on the first try; a retry on another peer (`retries`) counts up. */
   attempt: number
+  /** The same on every attempt of one task: deduplicate side effects with it. */
   idempotencyKey: string
+  /** Send a chunk to the caller (a stream: `for await (const c of task)`). */
+  emit(chunk: unknown): void
+  /** Report progress, a fraction from 0 to 1 (the caller's `progress` event). */
+  progress(fraction: number): void
 }
 
 export type TaskHandler = (args: unknown, ctx: TaskContext) => unknown
@@ -164,4 +178,11 @@ export interface TaskOptions {
   /** @default 30_000 */
   timeoutMs?: number
   signal?: AbortSignal
+  /**
+   * Retry on another capable peer when the executing peer dies or disconnects: the task
+   * becomes at-least-once. @default 0 (at-most-once)
+   */
+  retries?: number
+  /** `{ hash: key }`: a deterministic owner among the capable peers (rendezvous hashing). */
+  placement?: { hash: string }
 }

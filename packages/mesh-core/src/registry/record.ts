@@ -4,6 +4,8 @@ import { capabilitiesProblem } from '../capabilities/validate.ts'
 import { MAX_ADDRESSES, MAX_ADDRESS_LENGTH, MAX_NAME_LENGTH, MAX_RECORD_BYTES } from '../constants.ts'
 import { BadMessageError, TooLargeError } from '../errors.ts'
 import type { Capabilities, PeerRole } from '../types.ts'
+import { directoryProblem } from '../actors/directory.ts'
+import type { DirectoryEntry } from '../actors/directory.ts'
 import { decodeCbor, encodeCbor } from '../wire/cbor.ts'
 
 /** What a peer says about itself. Signed by its own key; anyone may forward it. */
@@ -18,6 +20,8 @@ export interface PeerRecord {
   addrs: string[]
   startedAt: number
   state: RecordState
+  /** Names this peer registered and the supervised children it hosts. */
+  dir?: DirectoryEntry
 }
 
 export type RecordState = 'up' | 'paused' | 'leaving'
@@ -63,7 +67,11 @@ export function recordProblem(v: unknown): string | undefined {
   for (const a of r.addrs) if (typeof a !== 'string' || a.length > MAX_ADDRESS_LENGTH) return 'bad address'
   const capsProblem = capabilitiesProblem(r.caps)
   if (capsProblem !== undefined) return capsProblem
-  const known = new Set(['peer', 'seq', 'name', 'role', 'state', 'startedAt', 'addrs', 'caps'])
+  if (r.dir !== undefined) {
+    const dirProblem = directoryProblem(r.dir)
+    if (dirProblem !== undefined) return dirProblem
+  }
+  const known = new Set(['peer', 'seq', 'name', 'role', 'state', 'startedAt', 'addrs', 'caps', 'dir'])
   for (const k of Object.keys(r)) if (!known.has(k)) return `unknown field ${k}`
   return undefined
 }

@@ -10,8 +10,15 @@ export type RpcFrame =
   | { t: 'ping'; id: number }
   | { t: 'pong'; id: number }
   | { t: 'bye'; id: number; rec: Uint8Array }
+  /** A chunk the handler of request `id` emitted (streams). */
+  | { t: 'chunk'; id: number; v: unknown }
+  /** Progress of request `id`, a fraction from 0 to 1. */
+  | { t: 'prog'; id: number; p: number }
+  /** A one-way message of kind `k` for the actor layer; `id` is 0. */
+  | { t: 'cast'; id: number; k: string; b: unknown }
 
 export const MAX_NAME_BYTES = 256
+export const MAX_CAST_KIND = 32
 
 function isId(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
@@ -42,6 +49,14 @@ export function parseRpcFrame(v: unknown): RpcFrame | string {
     case 'bye':
       if (!(f.rec instanceof Uint8Array) || f.rec.byteLength > 16_384) return 'bad goodbye record'
       return { t: 'bye', id: f.id, rec: f.rec }
+    case 'chunk':
+      return { t: 'chunk', id: f.id, v: f.v }
+    case 'prog':
+      if (typeof f.p !== 'number' || !(f.p >= 0 && f.p <= 1)) return 'progress must be a number from 0 to 1'
+      return { t: 'prog', id: f.id, p: f.p }
+    case 'cast':
+      if (typeof f.k !== 'string' || f.k.length === 0 || f.k.length > MAX_CAST_KIND) return 'bad cast kind'
+      return { t: 'cast', id: f.id, k: f.k, b: f.b }
     case 'cancel':
     case 'ping':
     case 'pong':

@@ -1,10 +1,7 @@
-import type { Connection, Stream } from '@libp2p/interface'
-import type { Libp2p } from 'libp2p'
-import { RPC_PROTOCOL, DEFAULT_DIAL_TIMEOUT_MS } from '../constants.ts'
+import { DEFAULT_DIAL_TIMEOUT_MS } from '../constants.ts'
 import {
   BadMessageError,
   CancelledError,
-  MeshError,
   PeerLostError,
   RefusedError,
   StoppedError,
@@ -13,55 +10,38 @@ import {
   errorToWire
 } from '../errors.ts'
 import type { Logger } from '../log.ts'
-import { bestConnection } from '../membership/link.ts'
 import type { TaskContext, TaskHandler } from '../types.ts'
-import { FramedChannel } from '../wire/channel.ts'
 import { parseRpcFrame } from './frames.ts'
 import type { RpcFrame } from './frames.ts'
+import { Server } from './serve.ts'
+import type { Channel, MakeChannel, RpcTransport } from './transport.ts'
 
-/** Resolve or reject with `p`, unless `signal` aborts first (then reject with a TimeoutError or its reason). */
-function raceSignal<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortError(signal))
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortError(signal))
-    signal.addEventListener('abort', onAbort, { once: true })
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(v)
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(err instanceof Error ? err : new Error(String(err)))
-      }
-    )
-  })
-}
-
-function abortError(signal: AbortSignal): Error {
+function abortError(signal: AbortSignal, what: string, ms?: number): Error {
   const r: unknown = signal.reason
-  if (r instanceof DOMException && r.name === 'TimeoutError') return new TimeoutError('timed out')
+  if (r instanceof DOMException && r.name === 'TimeoutError')
+    return new TimeoutError(ms === undefined ? `${what} timed out` : `${what} timed out after ${ms} ms`)
   return r instanceof Error ? r : new CancelledError('cancelled')
 }
 
 export interface RpcInit {
-  libp2p: Libp2p
+  transport: RpcTransport
   log: Logger
-  maxMessageBytes: number
-  /** Dial a peer we have no unlimited connection to (by its advertised addresses). */
-  dial(peer: string, signal: AbortSignal): Promise<void>
   onBadInput(peer: string, err: Error): void
   /** A peer said goodbye with its signed 'leaving' record. */
   onBye(peer: string, record: Uint8Array): void
   /** Any well-formed frame is proof of life. */
   onAlive(peer: string): void
+  /** A one-way message for the actor layer; `body` is not validated yet. */
+  onCast?(peer: string, kind: string, body: unknown): void
 }
 
 interface Pending {
   peer: string
+  channel: Channel
   resolve(v: unknown): void
   reject(e: Error): void
-  channel: FramedChannel
+  chunk?: ((v: unknown) => void) | undefined
+  progress?: ((p: number) => void) | undefined
 }
 
 export interface CallOptions {
@@ -69,136 +49,133 @@ export interface CallOptions {
   signal?: AbortSignal | undefined
   attempt?: number
   key?: string
+  onChunk?: (v: unknown) => void
+  onProgress?: (p: number) => void
 }
 
+/** What waits for a channel that is still opening, in the order it was asked. */
+type Queued = { run(c: Channel): void; fail(e: Error): void }
+
 /**
- * `/mesh/rpc/1.0.0`: one long-lived outbound stream per peer, requests multiplexed on
- * it by id. Each side answers on the stream a request arrived on. Never runs over a
- * relayed (limited) connection: work moves over direct links only.
+ * `/mesh/rpc/1.0.0`: one long-lived outbound channel per peer, requests multiplexed on
+ * it by id, one-way casts in between. Everything sent to one peer leaves in the order it
+ * was asked for, even while the channel is still opening. Each side answers on the
+ * channel a request arrived on.
  */
 export class Rpc {
   private readonly init: RpcInit
-  private readonly handlers = new Map<string, TaskHandler>()
-  private readonly outbound = new Map<string, Promise<FramedChannel>>()
-  private readonly channels = new Set<FramedChannel>()
+  private readonly server: Server
+  /** Open outbound channels. */
+  private readonly ready = new Map<string, Channel>()
+  /** Peers whose outbound channel is opening, with what waits for it. */
+  private readonly opening = new Map<string, Queued[]>()
+  private readonly channels = new Set<Channel>()
   private readonly pending = new Map<number, Pending>()
-  /** Handlers running for remote callers, by channel and request id, for cancellation. */
-  private readonly running = new Map<FramedChannel, Map<number, AbortController>>()
   private nextId = 1
   private stopped = false
 
   constructor(init: RpcInit) {
     this.init = init
+    this.server = new Server({
+      onUndefined: (peer, name) => this.init.onBadInput(peer, new RefusedError(`undefined task ${name}`))
+    })
   }
 
   async start(): Promise<void> {
-    await this.init.libp2p.handle(RPC_PROTOCOL, this.onInbound, {
-      runOnLimitedConnection: false,
-      maxInboundStreams: 32
-    })
+    await this.init.transport.listen((peer, make) => void this.attach(make, peer))
   }
 
   async stop(): Promise<void> {
     this.stopped = true
     for (const p of this.pending.values()) p.reject(new StoppedError())
     this.pending.clear()
-    for (const m of this.running.values()) for (const c of m.values()) c.abort()
+    for (const q of this.opening.values()) for (const w of q) w.fail(new StoppedError())
+    this.opening.clear()
+    this.server.abortAll()
     await Promise.allSettled([...this.channels].map((c) => c.close()))
   }
 
   define(name: string, handler: TaskHandler): void {
-    this.handlers.set(name, handler)
+    this.server.define(name, handler)
   }
 
   undefine(name: string): void {
-    this.handlers.delete(name)
+    this.server.undefine(name)
+  }
+
+  has(name: string): boolean {
+    return this.server.has(name)
   }
 
   names(): string[] {
-    return [...this.handlers.keys()]
+    return this.server.names()
   }
 
-  /** Run a handler defined here, as if a remote peer had asked. */
-  async runLocal(name: string, args: unknown, ctx: TaskContext): Promise<unknown> {
-    const h = this.handlers.get(name)
-    if (h === undefined) throw new RefusedError(`no task "${name}" is defined here`)
-    return await h(args, ctx)
+  runLocal(name: string, args: unknown, ctx: TaskContext): Promise<unknown> {
+    return this.server.runLocal(name, args, ctx)
+  }
+
+  /** A peer is gone (the failure detector says so): fail what waits on it now. */
+  peerLost(peer: string, why = 'peer is down'): void {
+    for (const [id, p] of this.pending) {
+      if (p.peer !== peer) continue
+      this.pending.delete(id)
+      p.reject(new PeerLostError(`${peer}: ${why}`))
+    }
   }
 
   async call(peer: string, name: string, args: unknown, o: CallOptions): Promise<unknown> {
-    const signal =
-      o.signal === undefined
-        ? AbortSignal.timeout(o.timeoutMs)
-        : AbortSignal.any([o.signal, AbortSignal.timeout(o.timeoutMs)])
-    const channel = await this.channelTo(peer, signal)
+    const timeout = AbortSignal.timeout(o.timeoutMs)
+    const signal = o.signal === undefined ? timeout : AbortSignal.any([o.signal, timeout])
     const id = this.nextId++
-    return await new Promise<unknown>((resolve, reject) => {
-      const onAbort = (): void => {
-        this.pending.delete(id)
-        try {
-          channel.send({ t: 'cancel', id })
-        } catch {
-          // the channel is gone; nothing to cancel
-        }
-        const reason: unknown = signal.reason
-        if (reason instanceof DOMException && reason.name === 'TimeoutError') {
-          reject(new TimeoutError(`task "${name}" timed out after ${o.timeoutMs} ms`))
-        } else {
-          reject(reason instanceof Error ? reason : new CancelledError('cancelled'))
-        }
-      }
-      signal.addEventListener('abort', onAbort, { once: true })
-      const settle = (fn: () => void): void => {
-        signal.removeEventListener('abort', onAbort)
-        fn()
-      }
-      this.pending.set(id, {
-        peer,
-        channel,
-        resolve: (v) => settle(() => resolve(v)),
-        reject: (e) => settle(() => reject(e))
-      })
-      try {
-        channel.send({ t: 'req', id, name, args, attempt: o.attempt ?? 1, key: o.key ?? `${peer}:${id}` })
-      } catch (err) {
-        this.pending.delete(id)
-        settle(() => reject(err instanceof Error ? err : new Error(String(err))))
-      }
+    return await this.request(peer, signal, `task "${name}"`, o.timeoutMs, id, {
+      frame: { t: 'req', id, name, args, attempt: o.attempt ?? 1, key: o.key ?? `${peer}:${id}` },
+      chunk: o.onChunk,
+      progress: o.onProgress
     })
   }
 
   /** Round trip of a ping frame on the RPC channel, in milliseconds. */
   async ping(peer: string, signal: AbortSignal): Promise<number> {
-    const channel = await this.channelTo(peer, signal)
     const id = this.nextId++
     const start = performance.now()
-    return await new Promise<number>((resolve, reject) => {
-      const onAbort = (): void => {
-        this.pending.delete(id)
-        reject(new TimeoutError('ping timed out'))
-      }
-      signal.addEventListener('abort', onAbort, { once: true })
-      this.pending.set(id, {
-        peer,
-        channel,
-        resolve: () => {
-          signal.removeEventListener('abort', onAbort)
-          resolve(performance.now() - start)
+    await this.request(peer, signal, 'ping', undefined, id, { frame: { t: 'ping', id } })
+    return performance.now() - start
+  }
+
+  /**
+   * A one-way message, in order with everything else sent to `peer`. Resolves once it is
+   * written; rejects when there is no channel to the peer.
+   */
+  cast(peer: string, kind: string, body: unknown): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.withChannel(peer, {
+        run: (c) => {
+          try {
+            c.send({ t: 'cast', id: 0, k: kind, b: body })
+            resolve()
+          } catch (err) {
+            reject(err instanceof Error ? err : new Error(String(err)))
+          }
         },
-        reject: (e) => {
-          signal.removeEventListener('abort', onAbort)
-          reject(e)
-        }
+        fail: reject
       })
-      channel.send({ t: 'ping', id })
     })
   }
 
   /** Say goodbye to one peer, opening a channel if there is none yet. Never throws. */
   async sendBye(peer: string, record: Uint8Array, signal: AbortSignal): Promise<void> {
     try {
-      const channel = await this.channelTo(peer, signal)
-      channel.sendNow({ t: 'bye', id: 0, rec: record })
+      await new Promise<void>((resolve, reject) => {
+        signal.addEventListener('abort', () => reject(abortError(signal, 'goodbye')), { once: true })
+        this.withChannel(peer, {
+          run: (c) => {
+            c.sendNow({ t: 'bye', id: 0, rec: record })
+            resolve()
+          },
+          fail: reject
+        })
+      })
     } catch (err) {
       this.init.log('goodbye to %s failed: %s', peer, (err as Error).message)
     }
@@ -219,57 +196,92 @@ export class Rpc {
     }
   }
 
-  /**
-   * The channel to a peer, opening it if needed. Opening has a lifetime of its own, so
-   * one caller's short deadline (a ping's) never fails another caller's open; each
-   * caller waits only as long as its own signal allows.
-   */
-  private channelTo(peer: string, signal: AbortSignal): Promise<FramedChannel> {
-    if (this.stopped) return Promise.reject(new StoppedError())
-    let p = this.outbound.get(peer)
-    if (p === undefined) {
-      p = this.open(peer, AbortSignal.timeout(DEFAULT_DIAL_TIMEOUT_MS))
-      this.outbound.set(peer, p)
-      p.catch(() => this.outbound.delete(peer))
+  private request(
+    peer: string,
+    signal: AbortSignal,
+    what: string,
+    ms: number | undefined,
+    id: number,
+    r: {
+      frame: RpcFrame
+      chunk?: ((v: unknown) => void) | undefined
+      progress?: ((p: number) => void) | undefined
     }
-    return raceSignal(p, signal)
+  ): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
+      if (signal.aborted) return reject(abortError(signal, what, ms))
+      let channel: Channel | undefined
+      const onAbort = (): void => {
+        this.pending.delete(id)
+        if (channel !== undefined && r.frame.t === 'req') {
+          try {
+            channel.send({ t: 'cancel', id })
+          } catch {
+            // the channel is gone; nothing to cancel
+          }
+        }
+        reject(abortError(signal, what, ms))
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+      const settle = (fn: () => void): void => {
+        signal.removeEventListener('abort', onAbort)
+        fn()
+      }
+      this.withChannel(peer, {
+        run: (c) => {
+          if (signal.aborted) return
+          channel = c
+          this.pending.set(id, {
+            peer,
+            channel: c,
+            resolve: (v) => settle(() => resolve(v)),
+            reject: (e) => settle(() => reject(e)),
+            chunk: r.chunk,
+            progress: r.progress
+          })
+          try {
+            c.send(r.frame)
+          } catch (err) {
+            this.pending.delete(id)
+            settle(() => reject(err instanceof Error ? err : new Error(String(err))))
+          }
+        },
+        fail: (e) => settle(() => reject(e))
+      })
+    })
   }
 
-  /** Open the RPC stream on the best direct connection, falling back to the others. */
-  private async open(peer: string, signal: AbortSignal): Promise<FramedChannel> {
-    const { libp2p } = this.init
-    const direct = (): Connection[] =>
-      libp2p
-        .getConnections()
-        .filter((c) => c.remotePeer.toString() === peer && c.status === 'open' && c.limits === undefined)
-    if (direct().length === 0) await this.init.dial(peer, signal)
-    let candidates = direct()
-    const failures: string[] = []
-    while (candidates.length > 0) {
-      const conn = bestConnection(candidates, { allowLimited: false })
-      if (conn === undefined) break
-      try {
-        const stream = await conn.newStream(RPC_PROTOCOL, { signal })
-        return this.attach(stream, peer)
-      } catch (err) {
-        if (signal.aborted) throw err
-        // A connection that cannot open a stream is likely dead; try the next one.
-        failures.push(`${conn.remoteAddr.toString()}: ${(err as Error).message}`)
-        candidates = candidates.filter((c) => c !== conn)
+  /**
+   * Run `w` with the outbound channel to `peer`: at once when it is open, else after it
+   * opens, in the order asked. Opening has a lifetime of its own, so one caller's short
+   * deadline never fails another caller's open.
+   */
+  private withChannel(peer: string, w: Queued): void {
+    if (this.stopped) return w.fail(new StoppedError())
+    const open = this.ready.get(peer)
+    if (open !== undefined && open.isOpen) return w.run(open)
+    const queue = this.opening.get(peer)
+    if (queue !== undefined) return void queue.push(w)
+    const waiting: Queued[] = [w]
+    this.opening.set(peer, waiting)
+    this.init.transport.open(peer, AbortSignal.timeout(DEFAULT_DIAL_TIMEOUT_MS)).then(
+      (make) => {
+        this.opening.delete(peer)
+        if (this.stopped) return waiting.forEach((q) => q.fail(new StoppedError()))
+        const c = this.attach(make, peer)
+        this.ready.set(peer, c)
+        for (const q of waiting) q.run(c)
+      },
+      (err: unknown) => {
+        this.opening.delete(peer)
+        const e = err instanceof PeerLostError ? err : new PeerLostError(`${peer}: ${(err as Error).message}`)
+        for (const q of waiting) q.fail(e)
       }
-    }
-    throw new PeerLostError(
-      `no direct connection to ${peer}${failures.length > 0 ? ` (${failures.join('; ')})` : ''}`
     )
   }
 
-  private readonly onInbound = (stream: Stream, connection: Connection): void => {
-    this.attach(stream, connection.remotePeer.toString())
-  }
-
-  private attach(stream: Stream, peer: string): FramedChannel {
-    const channel: FramedChannel = new FramedChannel(stream, {
-      maxFrameBytes: this.init.maxMessageBytes,
+  private attach(make: MakeChannel, peer: string): Channel {
+    const channel: Channel = make({
       onFrame: (value) => this.onFrame(channel, peer, value),
       onBadFrame: (err) => {
         this.init.log('reset rpc stream from %s: %s', peer, err.message)
@@ -281,27 +293,19 @@ export class Rpc {
     return channel
   }
 
-  private onChannelClose(channel: FramedChannel, peer: string): void {
+  private onChannelClose(channel: Channel, peer: string): void {
     this.channels.delete(channel)
-    void this.outbound.get(peer)?.then(
-      (c) => {
-        if (c === channel) this.outbound.delete(peer)
-      },
-      () => {}
-    )
+    if (this.ready.get(peer) === channel) this.ready.delete(peer)
     for (const [id, p] of this.pending) {
       if (p.channel === channel) {
         this.pending.delete(id)
         p.reject(new PeerLostError(`connection to ${peer} closed`))
       }
     }
-    const running = this.running.get(channel)
-    if (running !== undefined)
-      for (const c of running.values()) c.abort(new PeerLostError('caller went away'))
-    this.running.delete(channel)
+    this.server.closed(channel, new PeerLostError('caller went away'))
   }
 
-  private onFrame(channel: FramedChannel, peer: string, value: unknown): void {
+  private onFrame(channel: Channel, peer: string, value: unknown): void {
     const frame = parseRpcFrame(value)
     if (typeof frame === 'string') {
       const err = new BadMessageError(frame)
@@ -309,7 +313,7 @@ export class Rpc {
       this.init.onBadInput(peer, err)
       // Answer what we can: a frame with a usable id gets a typed error back.
       const id = (value as { id?: unknown } | null)?.id
-      if (typeof id === 'number' && Number.isSafeInteger(id)) {
+      if (typeof id === 'number' && Number.isSafeInteger(id) && id > 0) {
         channel.send({ t: 'res', id, ok: false, e: errorToWire(err) })
       }
       return
@@ -318,11 +322,10 @@ export class Rpc {
     this.dispatch(channel, peer, frame)
   }
 
-  private dispatch(channel: FramedChannel, peer: string, f: RpcFrame): void {
+  private dispatch(channel: Channel, peer: string, f: RpcFrame): void {
     switch (f.t) {
       case 'req':
-        void this.serve(channel, peer, f)
-        return
+        return this.server.serve(channel, peer, f)
       case 'res': {
         const p = this.pending.get(f.id)
         if (p === undefined || p.channel !== channel) return
@@ -331,15 +334,22 @@ export class Rpc {
         else p.reject(errorFromWire(f.e))
         return
       }
+      case 'chunk':
+      case 'prog': {
+        const p = this.pending.get(f.id)
+        if (p === undefined || p.channel !== channel) return
+        if (f.t === 'chunk') p.chunk?.(f.v)
+        else p.progress?.(f.p)
+        return
+      }
+      case 'cast':
+        return this.init.onCast?.(peer, f.k, f.b)
       case 'cancel':
-        this.running.get(channel)?.get(f.id)?.abort(new MeshError('CANCELLED', 'cancelled by the caller'))
-        return
+        return this.server.cancel(channel, f.id)
       case 'ping':
-        channel.send({ t: 'pong', id: f.id })
-        return
+        return channel.send({ t: 'pong', id: f.id })
       case 'bye':
-        this.init.onBye(peer, f.rec)
-        return
+        return this.init.onBye(peer, f.rec)
       case 'pong': {
         const p = this.pending.get(f.id)
         if (p !== undefined && p.channel === channel) {
@@ -348,53 +358,6 @@ export class Rpc {
         }
         return
       }
-    }
-  }
-
-  private async serve(
-    channel: FramedChannel,
-    peer: string,
-    f: Extract<RpcFrame, { t: 'req' }>
-  ): Promise<void> {
-    const handler = this.handlers.get(f.name)
-    if (handler === undefined) {
-      this.init.onBadInput(peer, new RefusedError(`undefined task ${f.name}`))
-      channel.send({
-        t: 'res',
-        id: f.id,
-        ok: false,
-        e: errorToWire(new RefusedError(`no task "${f.name}" is defined here`))
-      })
-      return
-    }
-    const controller = new AbortController()
-    let running = this.running.get(channel)
-    if (running === undefined) {
-      running = new Map()
-      this.running.set(channel, running)
-    }
-    running.set(f.id, controller)
-    const ctx: TaskContext = {
-      from: peer,
-      signal: controller.signal,
-      attempt: f.attempt,
-      idempotencyKey: f.key
-    }
-    let reply: RpcFrame
-    try {
-      const v = await handler(f.args, ctx)
-      reply = { t: 'res', id: f.id, ok: true, v: v ?? null }
-    } catch (err) {
-      reply = { t: 'res', id: f.id, ok: false, e: errorToWire(err) }
-    } finally {
-      running.delete(f.id)
-    }
-    if (controller.signal.aborted || !channel.isOpen) return
-    try {
-      channel.send(reply)
-    } catch (err) {
-      // The result was too large to send: say so instead.
-      channel.send({ t: 'res', id: f.id, ok: false, e: errorToWire(err) })
     }
   }
 }

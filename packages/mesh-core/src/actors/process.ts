@@ -1,0 +1,131 @@
+import { RefusedError } from '../errors.ts'
+import type { Logger } from '../log.ts'
+import type { ActorBehaviour, ActorContext, ExitReason, Pid, SendOptions } from './types.ts'
+
+/** What sits in a mailbox. */
+export type Envelope =
+  | { k: 'msg'; m: unknown; from: string }
+  | { k: 'call'; m: unknown; from: string; reply(v: unknown): void; fail(e: Error): void }
+
+/** What a process needs from the runtime that hosts it. */
+export interface ProcessHost {
+  readonly log: Logger
+  send(to: string, message: unknown, o?: SendOptions): void
+  call<R>(to: string, message: unknown, o?: { timeoutMs?: number }): Promise<R>
+  /** The process has stopped, its terminate has run: tell monitors and links. */
+  exited(proc: ActorProcess, reason: ExitReason): void
+}
+
+/** How an error ends an actor: its reason, as monitors and links see it. */
+export function crashReason(err: unknown): ExitReason {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err)
+}
+
+/**
+ * One local actor: a mailbox handled one message at a time, in arrival order, with the
+ * behaviour's state between messages.
+ */
+export class ActorProcess {
+  readonly links = new Set<Pid>()
+  /** Who watches this process: ref → watcher peer id. */
+  readonly monitors = new Map<string, string>()
+  state: unknown
+  trap: boolean
+  private mailbox: Envelope[] = []
+  private busy = false
+  private alive = true
+  private stopAfter: ExitReason | undefined
+
+  constructor(
+    readonly pid: Pid,
+    readonly actor: string,
+    private readonly behaviour: ActorBehaviour,
+    trap: boolean | undefined,
+    private readonly host: ProcessHost
+  ) {
+    this.trap = trap ?? behaviour.trapExits === true
+  }
+
+  get isAlive(): boolean {
+    return this.alive
+  }
+
+  /** Run init; throws what init throws (the spawn fails and nothing is left running). */
+  async start(args: unknown): Promise<void> {
+    const ctx = this.context('', undefined)
+    this.state = this.behaviour.init === undefined ? args : await this.behaviour.init(args, ctx)
+  }
+
+  deliver(e: Envelope): void {
+    if (!this.alive) {
+      if (e.k === 'call') e.fail(new RefusedError(`noproc: ${this.pid} has stopped`))
+      return
+    }
+    this.mailbox.push(e)
+    if (!this.busy) void this.pump()
+  }
+
+  /** Stop now: what is still in the mailbox is dropped, pending calls fail. */
+  exit(reason: ExitReason): void {
+    if (!this.alive) return
+    this.alive = false
+    for (const e of this.mailbox.splice(0)) {
+      if (e.k === 'call') e.fail(new RefusedError(`noproc: ${this.pid} stopped (${reason})`))
+    }
+    void this.finish(reason)
+  }
+
+  private async finish(reason: ExitReason): Promise<void> {
+    try {
+      await this.behaviour.terminate?.(reason, this.state)
+    } catch (err) {
+      this.host.log('terminate of %s threw: %s', this.pid, (err as Error).message)
+    }
+    this.host.exited(this, reason)
+  }
+
+  private context(from: string, e: Envelope | undefined): ActorContext {
+    let replied = false
+    return {
+      self: this.pid,
+      from,
+      reply: (v) => {
+        if (replied || e?.k !== 'call') return
+        replied = true
+        e.reply(v)
+      },
+      send: (to, m, o) => this.host.send(to, m, o),
+      call: <R>(to: string, m: unknown, o?: { timeoutMs?: number }) => this.host.call<R>(to, m, o),
+      stop: (reason = 'normal') => {
+        this.stopAfter = reason
+      }
+    }
+  }
+
+  private async pump(): Promise<void> {
+    this.busy = true
+    try {
+      while (this.alive) {
+        const e = this.mailbox.shift()
+        if (e === undefined) break
+        const ctx = this.context(e.from, e)
+        try {
+          const next = await this.behaviour.handle(e.m, this.state, ctx)
+          if (!this.alive) break
+          if (next !== undefined) this.state = next
+          if (e.k === 'call') ctx.reply(undefined)
+        } catch (err) {
+          if (e.k === 'call') e.fail(err instanceof Error ? err : new Error(String(err)))
+          this.exit(crashReason(err))
+          break
+        }
+        if (this.stopAfter !== undefined) {
+          this.exit(this.stopAfter)
+          break
+        }
+      }
+    } finally {
+      this.busy = false
+    }
+  }
+}

@@ -1,0 +1,164 @@
+import type { DirectoryEntry } from '../actors/directory.ts'
+import { NameTable } from '../actors/names.ts'
+import { ActorRuntime } from '../actors/runtime.ts'
+import type {
+  ActorBehaviour,
+  ChildSpec,
+  ExitReason,
+  Pid,
+  SendOptions,
+  SpawnOptions,
+  Supervised
+} from '../actors/types.ts'
+import { VirtualActors } from '../actors/virtual.ts'
+import type { VirtualCall } from '../actors/virtual.ts'
+import { InvalidOptionsError } from '../errors.ts'
+import type { Task } from '../rpc/task.ts'
+import { Supervisor } from '../supervision/supervisor.ts'
+import type { Needs, TaskHandler, TaskOptions } from '../types.ts'
+import type { WorkEnv } from './env.ts'
+import { TaskRunner } from './tasks.ts'
+import type { MapReduceOptions } from './tasks.ts'
+
+/**
+ * Tasks, actors, names, virtual actors and supervision, assembled over a `WorkEnv`.
+ * `MeshNode` feeds it membership and record changes; so does the simulated network.
+ */
+export class Work {
+  readonly tasks: TaskRunner
+  readonly runtime: ActorRuntime
+  readonly names: NameTable
+  readonly virtual: VirtualActors
+  readonly supervisor: Supervisor
+
+  constructor(readonly env: WorkEnv) {
+    this.tasks = new TaskRunner(env)
+    this.runtime = new ActorRuntime(env)
+    this.names = new NameTable(env, this.runtime, (pid) => this.supervisor.supervises(pid))
+    this.virtual = new VirtualActors(env, this.runtime)
+    this.supervisor = new Supervisor(env, this.runtime)
+    this.runtime.hooks = {
+      locate: (pid) => this.supervisor.locate(pid),
+      exited: (proc, reason) => this.supervisor.onExit(proc, reason),
+      whereis: (name) => this.names.whereis(name)
+    }
+  }
+
+  /** What goes in our record: the behaviours we host, names, supervised children. */
+  hostedTasks(): string[] {
+    return this.env.rpc.names().filter((n) => !n.startsWith('mesh.'))
+  }
+
+  hostedActors(): string[] {
+    return this.runtime.hosted()
+  }
+
+  directory(): DirectoryEntry {
+    return { names: this.names.claims(), children: this.supervisor.entries() }
+  }
+
+  /** A record arrived or went: names and children may have moved. */
+  directoryChanged(): void {
+    this.names.resolveConflicts()
+    this.supervisor.directoryChanged()
+  }
+
+  /** A peer left or went down. */
+  peerDown(peer: string, why: string): void {
+    this.env.rpc.peerLost(peer, why)
+    this.runtime.peerDown(peer)
+    this.supervisor.peerDown(peer)
+    this.virtual.rebalance()
+  }
+
+  /** A peer joined, or its health or capabilities changed. */
+  membershipChanged(): void {
+    this.supervisor.adopt()
+    this.virtual.rebalance()
+  }
+
+  stopped = false
+
+  /** The peer is stopping: actors stop ('shutdown'); supervised children stay listed for adoption. */
+  stop(): void {
+    this.stopped = true
+    this.supervisor.stopping = true
+    this.runtime.stopAll('shutdown')
+  }
+
+  // ---- the Mesh API ------------------------------------------------------------------
+
+  define(name: string, handler: TaskHandler): void {
+    if (name.length === 0 || name.length > 256)
+      throw new InvalidOptionsError('a task name is 1 to 256 characters')
+    if (name.startsWith('mesh.'))
+      throw new InvalidOptionsError('task names starting with "mesh." are reserved')
+    this.env.rpc.define(name, handler)
+  }
+
+  task<R>(needs: Needs, name: string, args?: unknown, o?: TaskOptions): Task<R> {
+    return this.tasks.run<R>(needs, name, args, o)
+  }
+
+  mapReduce<T, R, A = R[]>(
+    needs: Needs,
+    name: string,
+    items: readonly T[],
+    o?: MapReduceOptions<R, A>
+  ): Promise<A> {
+    return this.tasks.mapReduce<T, R, A>(needs, name, items, o)
+  }
+
+  actor(name: string, behaviour: ActorBehaviour<never, never>): void {
+    this.runtime.define(name, behaviour)
+  }
+
+  spawn(needs: Needs, actor: string, args?: unknown, o?: SpawnOptions): Promise<Pid> {
+    return this.runtime.spawn(needs, actor, args ?? null, o)
+  }
+
+  send(to: string, message: unknown, o?: SendOptions): void {
+    this.runtime.send(to, message, o)
+  }
+
+  call<R>(to: string, message: unknown, o?: { timeoutMs?: number }): Promise<R> {
+    return this.runtime.call<R>(to, message, o)
+  }
+
+  monitor(pid: Pid, onDown: (d: { pid: Pid; reason: ExitReason }) => void): () => void {
+    return this.runtime.monitor(pid, onDown)
+  }
+
+  link(a: Pid, b: Pid): void {
+    this.runtime.link(a, b)
+  }
+
+  unlink(a: Pid, b: Pid): void {
+    this.runtime.unlink(a, b)
+  }
+
+  exit(pid: Pid, reason?: ExitReason): void {
+    this.runtime.exit(pid, reason)
+  }
+
+  async register(name: string, pid: Pid): Promise<void> {
+    this.names.register(name, pid)
+    await Promise.resolve()
+  }
+
+  unregister(name: string): void {
+    this.names.unregister(name)
+  }
+
+  whereis(name: string): Pid | undefined {
+    return this.names.whereis(name)
+  }
+
+  callVirtual<R>(r: VirtualCall): Promise<R> {
+    return this.virtual.call<R>(r)
+  }
+
+  supervise(spec: ChildSpec): Promise<Supervised> {
+    return this.supervisor.supervise(spec)
+  }
+}
