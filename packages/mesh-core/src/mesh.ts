@@ -225,7 +225,7 @@ export class MeshNode extends WorkFacade implements Mesh {
 
   private ownRecordFields(state: RecordState): Omit<PeerRecord, 'peer' | 'seq'> {
     const caps: Capabilities = { ...this.caps }
-    const tasks = this.work.hostedTasks()
+    const tasks = this.work.hostedTasks(this.caps)
     const actors = this.work.hostedActors()
     if (tasks.length > 0) caps.tasks = tasks
     if (actors.length > 0) caps.actors = actors

@@ -17,16 +17,22 @@ export interface ChildPeer {
 const DIST = new URL('../dist/index.js', import.meta.url).href
 
 /**
- * Start a device peer bootstrapped from `bootstrap`. On stdin it understands `stall <ms>`
+ * Start a device peer bootstrapped from `bootstrap`; `setup` is module code run with the
+ * mesh as `m` before it says ready. On stdin it understands `stall <ms>`
  * (block the event loop), `peers` and `stop`. It prints `ready <peerId>`, `stalled`,
  * `peers <sorted JSON ids>` and `stopped`.
  */
-export async function startChildPeer(bootstrap: string[], name: string): Promise<ChildPeer> {
+export async function startChildPeer(
+  bootstrap: string[],
+  name: string,
+  o: { capabilities?: Record<string, unknown>; setup?: string } = {}
+): Promise<ChildPeer> {
   const script = `
     import { createInterface } from 'node:readline'
     import { createMesh } from ${JSON.stringify(DIST)}
     const m = await createMesh({ name: ${JSON.stringify(name)}, bootstrap: ${JSON.stringify(bootstrap)},
-      mdns: false, dht: false, listen: ['/ip4/127.0.0.1/tcp/0'] })
+      mdns: false, dht: false, listen: ['/ip4/127.0.0.1/tcp/0'], capabilities: ${JSON.stringify(o.capabilities ?? {})} })
+    ${o.setup ?? ''}
     console.log('ready ' + m.peerId)
     for await (const line of createInterface({ input: process.stdin })) {
       const [cmd, arg] = line.split(' ')

@@ -23,8 +23,9 @@ export abstract class WorkFacade {
     return this.work
   }
 
-  define(name: string, handler: TaskHandler, _o: { needs?: Needs } = {}): void {
-    this.live().define(name, handler)
+  /** Host task `name`; with `needs`, offer it only while our own capabilities match them. */
+  define(name: string, handler: TaskHandler, o: { needs?: Needs } = {}): void {
+    this.live().define(name, handler, o.needs)
     this.hostedChanged(() => this.work.env.rpc.undefine(name))
   }
 

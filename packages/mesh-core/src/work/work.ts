@@ -15,7 +15,9 @@ import type { VirtualCall } from '../actors/virtual.ts'
 import { InvalidOptionsError } from '../errors.ts'
 import type { Task } from '../rpc/task.ts'
 import { Supervisor } from '../supervision/supervisor.ts'
-import type { Needs, TaskHandler, TaskOptions } from '../types.ts'
+import { matches } from '../capabilities/match.ts'
+import { needsProblem } from '../capabilities/validate.ts'
+import type { Capabilities, Needs, TaskHandler, TaskOptions } from '../types.ts'
 import type { WorkEnv } from './env.ts'
 import { TaskRunner } from './tasks.ts'
 import type { MapReduceOptions } from './tasks.ts'
@@ -45,8 +47,15 @@ export class Work {
   }
 
   /** What goes in our record: the behaviours we host, names, supervised children. */
-  hostedTasks(): string[] {
-    return this.env.rpc.names().filter((n) => !n.startsWith('mesh.'))
+  private readonly taskNeeds = new Map<string, Needs>()
+
+  /** The tasks we offer given our own capabilities: one defined with `needs` only while they match. */
+  hostedTasks(own: Capabilities): string[] {
+    return this.env.rpc.names().filter((n) => {
+      if (n.startsWith('mesh.')) return false
+      const needs = this.taskNeeds.get(n)
+      return needs === undefined || matches(own, needs)
+    })
   }
 
   hostedActors(): string[] {
@@ -88,11 +97,16 @@ export class Work {
 
   // ---- the Mesh API ------------------------------------------------------------------
 
-  define(name: string, handler: TaskHandler): void {
+  define(name: string, handler: TaskHandler, needs?: Needs): void {
     if (name.length === 0 || name.length > 256)
       throw new InvalidOptionsError('a task name is 1 to 256 characters')
     if (name.startsWith('mesh.'))
       throw new InvalidOptionsError('task names starting with "mesh." are reserved')
+    if (needs !== undefined) {
+      const problem = needsProblem(needs)
+      if (problem !== undefined) throw new InvalidOptionsError(problem)
+      this.taskNeeds.set(name, needs)
+    } else this.taskNeeds.delete(name)
     this.env.rpc.define(name, handler)
   }
 
