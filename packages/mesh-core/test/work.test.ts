@@ -89,6 +89,27 @@ describe('tasks over real nodes', () => {
   })
 })
 
+describe('cancellation', () => {
+  it('reaches the remote handler through ctx.signal', async () => {
+    await using fleet = new Fleet()
+    const [a, b] = (await fleetOf(fleet, 2)) as [Mesh, Mesh]
+    let started!: () => void
+    const running = new Promise<void>((r) => (started = r))
+    const aborted = new Promise<string>((resolve) =>
+      b.define('wait', (_x, ctx) => {
+        ctx.signal.addEventListener('abort', () => resolve(String((ctx.signal.reason as Error).message)))
+        started()
+        return new Promise(() => {})
+      })
+    )
+    const t = a.task({}, 'wait', null, { peer: b.peerId })
+    await running
+    t.cancel()
+    await expect(t).rejects.toMatchObject({ code: 'CANCELLED' })
+    expect(await aborted).toBe('cancelled by the caller')
+  })
+})
+
 describe('actors over real nodes', () => {
   it('spawn, ordered send, call, monitor, link and exit', async () => {
     await using fleet = new Fleet()
@@ -183,5 +204,25 @@ describe('actors over real nodes', () => {
       payload: 'hit'
     })
     expect([r1.hits, r2.hits]).toEqual([1, 2])
+    // The owner leaves: ownership moves to the next rendezvous winner and calls go on.
+    const owner = ms.find(
+      (m) =>
+        m.peerId ===
+        rendezvous(
+          'room/lobby',
+          ms.map((x) => x.peerId)
+        )[0]
+    ) as Mesh
+    const rest = ms.filter((m) => m !== owner)
+    await owner.stop()
+    await until(() => rest.every((m) => m.peers().every((p) => p.id !== owner.peerId)), 10_000, 'owner gone')
+    const r3 = await rest[0]!.callVirtual<{ id: string; hits: number }>({
+      capability: 'game',
+      actor: 'room',
+      id: 'lobby',
+      payload: 'hit'
+    })
+    // State is not carried (that is handoff's job): the new owner starts the room afresh.
+    expect(r3).toEqual({ id: 'lobby', hits: 1 })
   })
 })

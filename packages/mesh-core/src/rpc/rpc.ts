@@ -20,6 +20,7 @@ function abortError(signal: AbortSignal, what: string, ms?: number): Error {
   const r: unknown = signal.reason
   if (r instanceof DOMException && r.name === 'TimeoutError')
     return new TimeoutError(ms === undefined ? `${what} timed out` : `${what} timed out after ${ms} ms`)
+  if (r instanceof DOMException && r.name === 'AbortError') return new CancelledError('cancelled')
   return r instanceof Error ? r : new CancelledError('cancelled')
 }
 

@@ -1,4 +1,4 @@
-import { TooLargeError } from '../errors.ts'
+import { CancelledError, TooLargeError } from '../errors.ts'
 
 /** Chunks a task may hold for a consumer that is not iterating yet. */
 export const MAX_BUFFERED_CHUNKS = 10_000
@@ -61,7 +61,8 @@ export class Task<R> implements PromiseLike<R>, AsyncIterable<unknown> {
     return this.chosen
   }
 
-  cancel(reason?: Error): void {
+  /** Stop waiting, and tell the remote handler through its `ctx.signal`. */
+  cancel(reason: Error = new CancelledError('cancelled')): void {
     this.controller.abort(reason)
   }
 

@@ -28,6 +28,7 @@ function deadlineError(signal: AbortSignal, what: string, ms: number): Error {
   const r: unknown = signal.reason
   if (r instanceof DOMException && r.name === 'TimeoutError')
     return new TimeoutError(`${what} timed out after ${ms} ms`)
+  if (r instanceof DOMException && r.name === 'AbortError') return new CancelledError('cancelled')
   return r instanceof Error ? r : new CancelledError('cancelled')
 }
 
