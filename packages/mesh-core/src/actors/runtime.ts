@@ -59,6 +59,11 @@ export class ActorRuntime implements ProcessHost {
     env.rpc.define('mesh.spawn', async (args, ctx) => {
       const a = parseSpawn(args)
       if (typeof a === 'string') throw this.bad(ctx.from, a)
+      if (!this.behaviours.has(a.actor)) {
+        const err = new RefusedError(`no actor "${a.actor}" is defined here`)
+        this.env.penalise(ctx.from, err)
+        throw err
+      }
       return await this.spawnLocal(a.actor, a.args, a)
     })
     env.rpc.define('mesh.call', (args, ctx) => {
