@@ -156,7 +156,8 @@ export class MeshNode extends WorkFacade implements Mesh {
       onBadInput: (peer, err) => this.penalise(peer, err),
       onBye: (peer, rec) => this.detector.onBye(peer, rec),
       onAlive: (peer) => this.membership.alive(peer, Date.now()),
-      onCast: (peer, kind, body) => this.work.runtime.onCast(peer, kind, body)
+      onCast: (peer, kind, body) => this.work.runtime.onCast(peer, kind, body),
+      onDisconnect: (peer) => this.work.runtime.disconnected(peer)
     })
     this.work = new Work({
       self: this.peerId,
@@ -357,8 +358,6 @@ export class MeshNode extends WorkFacade implements Mesh {
     this.membership.sweep(Date.now())
     this.connectivity.tick(this.membership.ids())
   }
-
-  // ---- work ------------------------------------------------------------------------
 
   protected hostedChanged(undo: () => void): void {
     const problem = capabilitiesProblem(this.self.fields().caps)

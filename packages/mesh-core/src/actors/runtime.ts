@@ -329,14 +329,23 @@ export class ActorRuntime implements ProcessHost {
     this.hooks.exited?.(proc, reason)
   }
 
-  /** A peer is down: monitors on its actors fire 'noconnection', and links break. */
+  /** A peer is down: monitors on its actors fire 'noconnection', links break, its monitors go. */
   peerDown(peer: string): void {
-    for (const [ref, w] of this.watches) if (w.host === peer) this.fire(ref, 'noconnection')
-    for (const proc of [...this.procs.values()]) {
+    this.disconnected(peer)
+    for (const proc of this.procs.values())
       for (const [ref, watcher] of proc.monitors) if (watcher === peer) proc.monitors.delete(ref)
+  }
+
+  /**
+   * Our channel to `peer` closed, so monitor and link requests on it may be lost: our
+   * monitors on its actors fire 'noconnection' and our links to them break (Erlang's
+   * disconnect). Monitors that `peer` holds here stay: its own channel may be fine.
+   */
+  disconnected(peer: string): void {
+    for (const [ref, w] of this.watches) if (w.host === peer) this.fire(ref, 'noconnection')
+    for (const proc of [...this.procs.values()])
       for (const other of [...proc.links])
         if (this.locate(other) === peer) this.signal(proc.pid, other, 'noconnection')
-    }
   }
 
   onCast(peer: string, kind: string, body: unknown): void {

@@ -84,7 +84,7 @@ export class VirtualActors {
       const owner = this.owner(a.capability, a.actor, a.id)
       if (owner !== undefined && owner !== this.env.self) {
         this.active.delete(key)
-        this.runtime.exit(a.pid, 'handoff')
+        this.runtime.local(a.pid)?.exit('handoff')
       }
     }
   }

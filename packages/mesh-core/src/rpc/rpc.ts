@@ -34,6 +34,11 @@ export interface RpcInit {
   onAlive(peer: string): void
   /** A one-way message for the actor layer; `body` is not validated yet. */
   onCast?(peer: string, kind: string, body: unknown): void
+  /**
+   * Our outbound channel to `peer` closed: what we last wrote on it may be lost (monitor
+   * and link requests among it), as on an Erlang disconnect.
+   */
+  onDisconnect?(peer: string): void
 }
 
 interface Pending {
@@ -122,6 +127,12 @@ export class Rpc {
       if (p.peer !== peer) continue
       this.pending.delete(id)
       p.reject(new PeerLostError(`${peer}: ${why}`))
+    }
+    // Its stream may still look open; what we wrote to it now would be lost without a word.
+    const c = this.ready.get(peer)
+    if (c !== undefined) {
+      this.ready.delete(peer)
+      void c.close()
     }
   }
 
@@ -296,7 +307,8 @@ export class Rpc {
 
   private onChannelClose(channel: Channel, peer: string): void {
     this.channels.delete(channel)
-    if (this.ready.get(peer) === channel) this.ready.delete(peer)
+    const outbound = this.ready.get(peer) === channel
+    if (outbound) this.ready.delete(peer)
     for (const [id, p] of this.pending) {
       if (p.channel === channel) {
         this.pending.delete(id)
@@ -304,6 +316,7 @@ export class Rpc {
       }
     }
     this.server.closed(channel, new PeerLostError('caller went away'))
+    if (outbound && !this.stopped) this.init.onDisconnect?.(peer)
   }
 
   private onFrame(channel: Channel, peer: string, value: unknown): void {

@@ -137,7 +137,8 @@ export class Supervisor {
     const h = this.hosting.get(id)
     if (h === undefined) return
     this.hosting.delete(id)
-    this.runtime.exit(h.entry.pid, 'shutdown')
+    // Stop it outright: an exit signal would reach a child that traps exits as a message.
+    this.runtime.local(h.entry.pid)?.exit('shutdown')
     this.env.republish()
   }
 
@@ -217,7 +218,7 @@ export class Supervisor {
       ) {
         this.env.log('supervised %s also runs on %s: stopping ours (duplicate)', id, other.host)
         this.hosting.delete(id)
-        this.runtime.exit(mine.entry.pid, 'duplicate')
+        this.runtime.local(mine.entry.pid)?.exit('duplicate')
         this.seen.set(id, other)
         this.env.republish()
       }
