@@ -164,7 +164,7 @@ export class MeshNode extends WorkFacade implements Mesh {
       rpc: this.rpc,
       log: meshLogger('work'),
       rank: (needs) => this.resolve(needs).map((p) => p.id),
-      quality: (peer) => this.membership.info(peer)?.quality ?? 'disconnected',
+      quality: (peer) => this.membership.get(peer)?.quality ?? 'disconnected',
       emit: (event, detail) => this.emitter.emit(event, detail),
       republish: () => this.self.republishSoon(),
       directory: () => directoryOf(this.membership),

@@ -159,3 +159,23 @@ describe('FramedChannel over a stream pair', () => {
     expect(b.status).not.toBe('open')
   })
 })
+
+describe('a burst of small frames in one chunk', () => {
+  it('decodes every frame even when the chunk is larger than the buffer limit', () => {
+    const frame = encodeFrame(
+      encodeCbor({ t: 'cast', id: 0, k: 'send', b: { to: 'p/1', m: 'x'.repeat(40) } })
+    )
+    const n = Math.ceil((3 * 1_048_576) / frame.byteLength)
+    const chunk = new Uint8Array(n * frame.byteLength)
+    for (let i = 0; i < n; i++) chunk.set(frame, i * frame.byteLength)
+    const decoder = new FrameDecoder(1_048_576)
+    let count = 0
+    for (const f of decoder.push(chunk)) if (f.byteLength === frame.byteLength - 1) count++
+    expect(count).toBe(n)
+  })
+
+  it('still refuses one frame over the limit', () => {
+    const decoder = new FrameDecoder(1_000)
+    expect(() => [...decoder.push(encodeFrame(new Uint8Array(1_001)))]).toThrow(/larger than 1000 bytes/)
+  })
+})

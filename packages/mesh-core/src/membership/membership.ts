@@ -93,8 +93,11 @@ export class Membership {
   alive(peer: string, now: number): void {
     const e = this.entries.get(peer)
     if (e === undefined) return
+    // Under load every frame is proof of life: a healthy peer heard from within the last
+    // second needs no re-evaluation (the sweep runs every 250 ms anyway).
+    const recent = e.status === 'healthy' && now - e.lastSeen < 1_000
     e.lastSeen = now
-    this.refresh(e, now)
+    if (!recent) this.refresh(e, now)
   }
 
   rtt(peer: string, ms: number, now: number): void {

@@ -137,10 +137,8 @@ export class Rpc {
   }
 
   async call(peer: string, name: string, args: unknown, o: CallOptions): Promise<unknown> {
-    const timeout = AbortSignal.timeout(o.timeoutMs)
-    const signal = o.signal === undefined ? timeout : AbortSignal.any([o.signal, timeout])
     const id = this.nextId++
-    return await this.request(peer, signal, `task "${name}"`, o.timeoutMs, id, {
+    return await this.request(peer, o.signal, `task "${name}"`, o.timeoutMs, id, {
       frame: { t: 'req', id, name, args, attempt: o.attempt ?? 1, key: o.key ?? `${peer}:${id}` },
       chunk: o.onChunk,
       progress: o.onProgress
@@ -208,9 +206,14 @@ export class Rpc {
     }
   }
 
+  /**
+   * Send a request and wait for its answer, until the caller's signal aborts or `ms`
+   * pass. One timer per call, not an AbortSignal.timeout: the signals and their
+   * listeners were the largest cost of a pipelined call.
+   */
   private request(
     peer: string,
-    signal: AbortSignal,
+    signal: AbortSignal | undefined,
     what: string,
     ms: number | undefined,
     id: number,
@@ -221,9 +224,19 @@ export class Rpc {
     }
   ): Promise<unknown> {
     return new Promise<unknown>((resolve, reject) => {
-      if (signal.aborted) return reject(abortError(signal, what, ms))
+      if (signal?.aborted === true) return reject(abortError(signal, what, ms))
       let channel: Channel | undefined
-      const onAbort = (): void => {
+      let done = false
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const finish = (fn: () => void): void => {
+        if (done) return
+        done = true
+        signal?.removeEventListener('abort', onAbort)
+        if (timer !== undefined) clearTimeout(timer)
+        fn()
+      }
+      const giveUp = (err: Error): void => {
+        if (done) return
         this.pending.delete(id)
         if (channel !== undefined && r.frame.t === 'req') {
           try {
@@ -232,22 +245,21 @@ export class Rpc {
             // the channel is gone; nothing to cancel
           }
         }
-        reject(abortError(signal, what, ms))
+        finish(() => reject(err))
       }
-      signal.addEventListener('abort', onAbort, { once: true })
-      const settle = (fn: () => void): void => {
-        signal.removeEventListener('abort', onAbort)
-        fn()
-      }
+      const onAbort = (): void => giveUp(abortError(signal as AbortSignal, what, ms))
+      signal?.addEventListener('abort', onAbort, { once: true })
+      if (ms !== undefined)
+        timer = setTimeout(() => giveUp(new TimeoutError(`${what} timed out after ${ms} ms`)), ms)
       this.withChannel(peer, {
         run: (c) => {
-          if (signal.aborted) return
+          if (done) return
           channel = c
           this.pending.set(id, {
             peer,
             channel: c,
-            resolve: (v) => settle(() => resolve(v)),
-            reject: (e) => settle(() => reject(e)),
+            resolve: (v) => finish(() => resolve(v)),
+            reject: (e) => finish(() => reject(e)),
             chunk: r.chunk,
             progress: r.progress
           })
@@ -255,10 +267,10 @@ export class Rpc {
             c.send(r.frame)
           } catch (err) {
             this.pending.delete(id)
-            settle(() => reject(err instanceof Error ? err : new Error(String(err))))
+            finish(() => reject(err instanceof Error ? err : new Error(String(err))))
           }
         },
-        fail: (e) => settle(() => reject(e))
+        fail: (e) => finish(() => reject(e))
       })
     })
   }

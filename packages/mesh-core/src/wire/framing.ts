@@ -4,6 +4,8 @@ import type { Uint8ArrayList } from 'uint8arraylist'
 import { TooLargeError } from '../errors.ts'
 
 const FRAME_BUFFER_SLACK = 1_048_576
+/** Chunks go to the decoder in slices this big, so only an incomplete frame counts against the buffer limit. */
+const SLICE_BYTES = 65_536
 
 /** Prefix one frame with its unsigned-varint length. */
 export function encodeFrame(payload: Uint8Array): Uint8Array {
@@ -34,7 +36,12 @@ export class FrameDecoder {
 
   *push(chunk: Uint8Array | Uint8ArrayList): Generator<Uint8Array> {
     try {
-      for (const frame of this.decoder.decode(chunk)) yield frame.subarray()
+      // A write that coalesced thousands of small frames can be larger than the buffer
+      // limit; slicing keeps that limit about incomplete frames, not about honest bursts.
+      const bytes = chunk instanceof Uint8Array ? chunk : chunk.subarray()
+      for (let at = 0; at < bytes.byteLength; at += SLICE_BYTES) {
+        for (const frame of this.decoder.decode(bytes.subarray(at, at + SLICE_BYTES))) yield frame.subarray()
+      }
     } catch (err) {
       const name = (err as Error).name
       if (name === 'InvalidMessageLengthError' || name === 'InvalidParametersError') {

@@ -34,7 +34,13 @@ function deadlineError(signal: AbortSignal, what: string, ms: number): Error {
 
 /** Tasks: placement, at-most-once or at-least-once delivery, streams and map-reduce. */
 export class TaskRunner {
-  constructor(private readonly env: WorkEnv) {}
+  /** Idempotency keys: a random prefix per runner and a counter, unique without a UUID per task. */
+  private readonly keyPrefix: string
+  private keys = 0
+
+  constructor(private readonly env: WorkEnv) {
+    this.keyPrefix = `${env.self}:${crypto.randomUUID().slice(0, 8)}:`
+  }
 
   /** Capable peers for task `name`, best first, or by rendezvous weight for `hash`. */
   candidates(needs: Needs, name: string, hash?: string): string[] {
@@ -58,7 +64,7 @@ export class TaskRunner {
     const timeoutMs = o.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS
     const end = env.now() + timeoutMs
     const retries = Math.max(0, Math.floor(o.retries ?? 0))
-    const key = `${env.self}:${crypto.randomUUID()}`
+    const key = `${this.keyPrefix}${(this.keys++).toString(36)}`
     const tried = new Set<string>()
     for (let attempt = 1; ; attempt++) {
       const target = o.peer ?? this.candidates(needs, name, o.placement?.hash).find((p) => !tried.has(p))
