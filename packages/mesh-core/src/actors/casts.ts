@@ -12,7 +12,8 @@ export type Cast =
   | { k: 'exit'; to: Pid; from: Pid; reason: string }
 
 const MAX_REF = 160
-const MAX_REASON = 1_024
+/** The longest exit reason on the wire; longer ones are clipped by the sender. */
+export const MAX_REASON = 1_024
 
 function ref(v: unknown): v is string {
   return typeof v === 'string' && v.length > 0 && v.length <= MAX_REF

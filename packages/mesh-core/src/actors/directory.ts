@@ -1,5 +1,6 @@
 import { needsProblem } from '../capabilities/validate.ts'
 import type { Needs } from '../types.ts'
+import { encodeCbor } from '../wire/cbor.ts'
 import { MAX_ACTOR_NAME, pidProblem } from './pid.ts'
 import type { Pid } from './types.ts'
 
@@ -33,6 +34,10 @@ export interface DirectoryEntry {
 export const MAX_NAMES_PER_PEER = 32
 export const MAX_CHILDREN_PER_PEER = 32
 export const MAX_REGISTERED_NAME = 128
+/** A supervised child's args travel in its host's record: keep them small. */
+export const MAX_CHILD_ARGS_BYTES = 1_024
+/** All of a peer's names and children together, so its record stays under MAX_RECORD_BYTES. */
+export const MAX_DIRECTORY_BYTES = 8_192
 const RESTARTS = new Set(['permanent', 'transient', 'temporary'])
 
 export function nameProblem(name: unknown): string | undefined {
@@ -57,7 +62,23 @@ function childProblem(c: unknown): string | undefined {
   }
   const np = needsProblem(x.needs)
   if (np !== undefined) return `bad child needs: ${np}`
+  let bytes: number
+  try {
+    bytes = encodeCbor(x.args ?? null).byteLength
+  } catch {
+    return 'bad child args'
+  }
+  if (bytes > MAX_CHILD_ARGS_BYTES)
+    return `child args are ${bytes} bytes, the limit is ${MAX_CHILD_ARGS_BYTES}`
   return undefined
+}
+
+/** Why a directory entry would not fit in a record, or undefined. */
+export function directorySizeProblem(d: DirectoryEntry): string | undefined {
+  const bytes = encodeCbor(d).byteLength
+  return bytes > MAX_DIRECTORY_BYTES
+    ? `names and supervised children would take ${bytes} bytes of this peer's record, the limit is ${MAX_DIRECTORY_BYTES}`
+    : undefined
 }
 
 /** Why a record's `dir` field is invalid, or undefined. */

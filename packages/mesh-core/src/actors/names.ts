@@ -1,7 +1,7 @@
-import { InvalidOptionsError, RefusedError } from '../errors.ts'
+import { InvalidOptionsError, RefusedError, TooLargeError } from '../errors.ts'
 import type { WorkEnv } from '../work/env.ts'
-import { MAX_NAMES_PER_PEER, nameProblem, winningClaim } from './directory.ts'
-import type { NameClaim } from './directory.ts'
+import { MAX_NAMES_PER_PEER, directorySizeProblem, nameProblem, winningClaim } from './directory.ts'
+import type { ChildEntry, NameClaim } from './directory.ts'
 import { isPid } from './pid.ts'
 import type { ActorRuntime } from './runtime.ts'
 import type { Pid } from './types.ts'
@@ -20,7 +20,9 @@ export class NameTable {
     private readonly env: WorkEnv,
     private readonly runtime: ActorRuntime,
     /** Whether a pid will come back (a supervised child): its name outlives a DOWN. */
-    private readonly returns: (pid: Pid) => boolean = () => false
+    private readonly returns: (pid: Pid) => boolean = () => false,
+    /** Our supervised children, to check that names and children still fit our record. */
+    private readonly children: () => ChildEntry[] = () => []
   ) {}
 
   claims(): Record<string, NameClaim> {
@@ -37,7 +39,13 @@ export class NameTable {
     if (current === pid) return
     if (this.mine.size >= MAX_NAMES_PER_PEER)
       throw new RefusedError(`a peer registers at most ${MAX_NAMES_PER_PEER} names`)
-    this.mine.set(name, { pid, at: this.env.now() })
+    const claim = { pid, at: this.env.now() }
+    const tooBig = directorySizeProblem({
+      names: { ...this.claims(), [name]: claim },
+      children: this.children()
+    })
+    if (tooBig !== undefined) throw new TooLargeError(tooBig)
+    this.mine.set(name, claim)
     // The name goes with its actor, unless the actor's peer was only cut off or a
     // supervisor brings the same pid back.
     this.unwatch.set(

@@ -1,4 +1,5 @@
 import { RefusedError } from '../errors.ts'
+import { MAX_REASON } from './casts.ts'
 import type { Logger } from '../log.ts'
 import type { ActorBehaviour, ActorContext, ExitReason, Pid, SendOptions } from './types.ts'
 
@@ -18,7 +19,12 @@ export interface ProcessHost {
 
 /** How an error ends an actor: its reason, as monitors and links see it. */
 export function crashReason(err: unknown): ExitReason {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err)
+  return wireReason(err instanceof Error ? `${err.name}: ${err.message}` : String(err))
+}
+
+/** A reason as it can travel: non-empty and at most MAX_REASON characters. */
+export function wireReason(r: string): ExitReason {
+  return r.length === 0 ? 'normal' : r.slice(0, MAX_REASON)
 }
 
 /**

@@ -12,9 +12,12 @@ import type { WorkEnv } from '../work/env.ts'
 import { parseCallArgs, parseCast, parseSpawn } from './casts.ts'
 import type { Cast } from './casts.ts'
 import { birthHost, isPid, newPid } from './pid.ts'
-import { ActorProcess } from './process.ts'
+import { ActorProcess, wireReason } from './process.ts'
 import type { Envelope, ProcessHost } from './process.ts'
 import type { ActorBehaviour, ExitReason, Pid, SendOptions, SpawnOptions } from './types.ts'
+
+/** Actors one peer runs at most, whoever spawned them. */
+export const MAX_PROCESSES = 10_000
 
 type DownFn = (d: { pid: Pid; reason: ExitReason }) => void
 
@@ -120,6 +123,8 @@ export class ActorRuntime implements ProcessHost {
   ): Promise<Pid> {
     const b = this.behaviours.get(actor)
     if (b === undefined) throw new RefusedError(`no actor "${actor}" is defined here`)
+    if (this.procs.size >= MAX_PROCESSES)
+      throw new RefusedError(`this peer already runs ${MAX_PROCESSES} actors`)
     const pid = o.pid ?? newPid(this.env.self, o.local)
     if (this.procs.get(pid)?.isAlive === true) throw new RefusedError(`${pid} is already running`)
     const proc = new ActorProcess(pid, actor, b, o.trap, this)
@@ -295,14 +300,14 @@ export class ActorRuntime implements ProcessHost {
 
   /** `exit(pid, reason)`: an exit signal from outside; 'kill' cannot be trapped. */
   exit(pid: Pid, reason: ExitReason = 'normal'): void {
-    this.signal(pid, `${this.env.self}/exit`, reason)
+    this.signal(pid, `${this.env.self}/exit`, wireReason(reason))
   }
 
   /** Deliver an exit signal from `from` to `to`, wherever `to` lives. */
   private signal(to: Pid, from: Pid, reason: ExitReason): void {
     const host = this.locate(to)
     if (host !== this.env.self) {
-      this.env.rpc.cast(host, 'exit', { to, from, reason }).catch(() => {})
+      this.env.rpc.cast(host, 'exit', { to, from, reason: wireReason(reason) }).catch(() => {})
       return
     }
     const proc = this.procs.get(to)
@@ -320,7 +325,8 @@ export class ActorRuntime implements ProcessHost {
     if (this.procs.get(proc.pid) === proc) this.procs.delete(proc.pid)
     for (const [ref, watcher] of proc.monitors) {
       if (watcher === this.env.self) this.fire(ref, reason)
-      else this.env.rpc.cast(watcher, 'down', { ref, pid: proc.pid, reason }).catch(() => {})
+      else
+        this.env.rpc.cast(watcher, 'down', { ref, pid: proc.pid, reason: wireReason(reason) }).catch(() => {})
     }
     proc.monitors.clear()
     for (const other of proc.links) this.signal(other, proc.pid, reason)

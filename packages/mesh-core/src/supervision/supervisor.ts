@@ -1,9 +1,15 @@
 import { needsProblem } from '../capabilities/validate.ts'
-import { BadMessageError, InvalidOptionsError, NoCapablePeerError } from '../errors.ts'
+import { BadMessageError, InvalidOptionsError, NoCapablePeerError, TooLargeError } from '../errors.ts'
 import { hash32, rendezvous } from '../placement/hash.ts'
 import type { WorkEnv } from '../work/env.ts'
-import { MAX_CHILDREN_PER_PEER, childWins, directoryProblem, nameProblem } from '../actors/directory.ts'
-import type { ChildEntry } from '../actors/directory.ts'
+import {
+  MAX_CHILDREN_PER_PEER,
+  childWins,
+  directoryProblem,
+  directorySizeProblem,
+  nameProblem
+} from '../actors/directory.ts'
+import type { ChildEntry, DirectoryEntry } from '../actors/directory.ts'
 import { newPid } from '../actors/pid.ts'
 import type { ActorProcess } from '../actors/process.ts'
 import type { ActorRuntime } from '../actors/runtime.ts'
@@ -51,7 +57,9 @@ export class Supervisor {
 
   constructor(
     private readonly env: WorkEnv,
-    private readonly runtime: ActorRuntime
+    private readonly runtime: ActorRuntime,
+    /** Our registered names, to check that names and children still fit our record. */
+    private readonly names: () => DirectoryEntry['names'] = () => ({})
   ) {
     env.rpc.define('mesh.supervise', async (args, ctx) => {
       const problem = directoryProblem({ names: {}, children: [args] })
@@ -120,6 +128,8 @@ export class Supervisor {
     if (mine !== undefined && this.runtime.has(mine.entry.pid)) return mine.entry.pid
     if (this.hosting.size >= MAX_CHILDREN_PER_PEER)
       throw new InvalidOptionsError(`a peer hosts at most ${MAX_CHILDREN_PER_PEER} supervised children`)
+    const tooBig = directorySizeProblem({ names: this.names(), children: [...this.entries(), entry] })
+    if (tooBig !== undefined) throw new TooLargeError(tooBig)
     this.hosting.set(entry.id, { entry, restarts: [] })
     try {
       await this.runtime.spawnLocal(entry.actor, entry.args, { pid: entry.pid })

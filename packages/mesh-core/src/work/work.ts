@@ -36,9 +36,14 @@ export class Work {
   constructor(readonly env: WorkEnv) {
     this.tasks = new TaskRunner(env)
     this.runtime = new ActorRuntime(env)
-    this.names = new NameTable(env, this.runtime, (pid) => this.supervisor.supervises(pid))
+    this.names = new NameTable(
+      env,
+      this.runtime,
+      (pid) => this.supervisor.supervises(pid),
+      () => this.supervisor.entries()
+    )
     this.virtual = new VirtualActors(env, this.runtime)
-    this.supervisor = new Supervisor(env, this.runtime)
+    this.supervisor = new Supervisor(env, this.runtime, () => this.names.claims())
     this.runtime.hooks = {
       locate: (pid) => this.supervisor.locate(pid),
       exited: (proc, reason) => this.supervisor.onExit(proc, reason),
