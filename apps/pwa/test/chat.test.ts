@@ -1,4 +1,4 @@
-import type { PeerInfo, TaskHandler } from 'mesh-core'
+import type { PeerInfo, TaskContext, TaskHandler } from 'mesh-core'
 import { describe, expect, it } from 'vitest'
 import { createChatLog } from '../src/chat/chat-log'
 import { chatTaskName, defineChat, maxChatLength, parseChatPost, sendChat } from '../src/chat/chat-post'
@@ -39,7 +39,14 @@ function fakeMesh(run: (name: string, args: unknown, peer: string | undefined) =
   return { mesh, handlers }
 }
 
-const ctx = { from: bob, signal: new AbortController().signal, attempt: 1, idempotencyKey: 'k' }
+const ctx: TaskContext = {
+  from: bob,
+  signal: new AbortController().signal,
+  attempt: 1,
+  idempotencyKey: 'k',
+  emit: () => {},
+  progress: () => {}
+}
 
 describe('parseChatPost', () => {
   it('accepts { text } up to the limit', () => {
