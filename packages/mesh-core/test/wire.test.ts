@@ -179,3 +179,10 @@ describe('a burst of small frames in one chunk', () => {
     expect(() => [...decoder.push(encodeFrame(new Uint8Array(1_001)))]).toThrow(/larger than 1000 bytes/)
   })
 })
+
+describe('undefined on the wire', () => {
+  it('encodes as null, which the strict decoder accepts', () => {
+    expect(decodeCbor(encodeCbor({ a: undefined, b: [1, undefined] }))).toEqual({ a: null, b: [1, null] })
+    expect(decodeCbor(encodeCbor(undefined))).toBe(null)
+  })
+})

@@ -55,6 +55,11 @@ describe('tasks over real nodes', () => {
     expect(await t).toEqual({ frames: 5, attempt: 1 })
     expect(progress.at(-1)).toBe(1)
     expect(t.peer).toBe(b.peerId)
+    // No args at all: undefined travels as null instead of resetting the stream.
+    b.define('noargs', (args) => ({ got: args }))
+    await until(() => a.resolve({ tasks: 'noargs' }).length === 1, 10_000, 'noargs advertised')
+    expect(await a.task({}, 'noargs')).toEqual({ got: null })
+    expect(b.stats().badInput).toBe(0)
   })
 
   it('retries on another peer when the executing peer stops mid-task', async () => {

@@ -1,3 +1,4 @@
+import { MAX_RECORD_BYTES } from '../constants.ts'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
@@ -26,14 +27,21 @@ export interface DownNoticesInit {
 }
 
 export function parseDownNotice(v: unknown): DownNotice {
-  const n = v as { peer?: unknown; seq?: unknown } | null
+  const n = v as { peer?: unknown; seq?: unknown; reason?: unknown; rec?: unknown } | null
   if (typeof n !== 'object' || n === null || typeof n.peer !== 'string' || n.peer.length > 128) {
-    throw new BadMessageError('a down notice is { peer, seq }')
+    throw new BadMessageError('a down notice is { peer, seq, reason?, rec? }')
   }
   if (typeof n.seq !== 'number' || !Number.isSafeInteger(n.seq) || n.seq < 0)
     throw new BadMessageError('bad seq')
-  if (Object.keys(n).length !== 2) throw new BadMessageError('unknown field in a down notice')
-  return { peer: n.peer, seq: n.seq }
+  if (n.reason !== undefined && n.reason !== 'normal') throw new BadMessageError('bad reason')
+  if (n.rec !== undefined && (!(n.rec instanceof Uint8Array) || n.rec.byteLength > MAX_RECORD_BYTES))
+    throw new BadMessageError('bad goodbye record')
+  const known = 2 + (n.reason === undefined ? 0 : 1) + (n.rec === undefined ? 0 : 1)
+  if (Object.keys(n).length !== known) throw new BadMessageError('unknown field in a down notice')
+  const notice: DownNotice = { peer: n.peer, seq: n.seq }
+  if (n.reason === 'normal') notice.reason = 'normal'
+  if (n.rec instanceof Uint8Array) notice.rec = n.rec
+  return notice
 }
 
 /**

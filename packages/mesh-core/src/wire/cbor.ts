@@ -1,4 +1,4 @@
-import { decode, encode } from 'cborg'
+import { Token, Type, decode, encode } from 'cborg'
 import { BadMessageError } from '../errors.ts'
 
 /** The deepest nesting accepted in an inbound value. */
@@ -14,8 +14,11 @@ const decodeOptions = {
   strict: true
 }
 
+/** `undefined` has no place on the wire (decoding refuses it): it goes as null, as in JSON. */
+const encodeOptions = { typeEncoders: { undefined: () => [new Token(Type.null, null)] } }
+
 export function encodeCbor(value: unknown): Uint8Array {
-  return encode(value)
+  return encode(value, encodeOptions)
 }
 
 /**
