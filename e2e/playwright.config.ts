@@ -6,7 +6,7 @@ import { chromiumLaunch, firefoxLaunch, phone } from './browsers.ts'
  * Firefox over WebDriver BiDi. Multi-peer tests open peers of every kind themselves and
  * run once, in the `mesh` project: `mesh.spec.ts` (discovery, direct links, chat),
  * `registry.spec.ts` (capabilities, health, link quality, the coordinator),
- * `devices.spec.ts` and `lifecycle.spec.ts`.
+ * `devices.spec.ts`, `lifecycle.spec.ts` and `tasks.spec.ts` (tasks across peers, retries).
  */
 export default defineConfig({
   testDir: './tests',
@@ -20,7 +20,7 @@ export default defineConfig({
   outputDir: 'test-results/artifacts',
   use: { trace: 'off', screenshot: 'only-on-failure' },
   projects: [
-    { name: 'mesh', testMatch: /(mesh|registry|devices|lifecycle)\.spec\.ts/ },
+    { name: 'mesh', testMatch: /(mesh|registry|devices|lifecycle|tasks)\.spec\.ts/ },
     {
       name: 'chromium-desktop',
       testMatch: /pwa\.spec\.ts/,

@@ -6,12 +6,17 @@ import { ConnectionBadge } from './components/ConnectionBadge'
 import { JoinCard } from './components/JoinCard'
 import { canChat, PeerList } from './components/PeerList'
 import { SelfCard } from './components/SelfCard'
+import { TasksPanel } from './components/TasksPanel'
 import { UpdatePrompt } from './components/UpdatePrompt'
 import { useChat } from './hooks/useChat'
 import { useExposeMesh } from './hooks/useExposeMesh'
 import { useMeshView } from './hooks/useMeshView'
 import { useStarted } from './hooks/useStarted'
+import { useTaskRuns } from './hooks/useTaskRuns'
 import type { Started } from './start'
+import { defineDemoTasks, offersDemoTasks } from './tasks/demo-tasks'
+import { createRunLog } from './tasks/run-log'
+import { runTask } from './tasks/run-task'
 
 interface AppProps {
   started: Promise<Started>
@@ -28,6 +33,8 @@ export function App({ started, problems, joinUrl }: AppProps) {
   const view = useMeshView(mesh)
   const entries = useChat(chat)
   useExposeMesh(mesh)
+  const [runLog] = useState(createRunLog)
+  const runs = useTaskRuns(runLog)
 
   const [chosenPeer, setChosenPeer] = useState<string>()
   const composeInput = useRef<HTMLInputElement>(null)
@@ -82,6 +89,15 @@ export function App({ started, problems, joinUrl }: AppProps) {
           onSend={send}
           enabled={mesh !== undefined}
           inputRef={composeInput}
+        />
+        <TasksPanel
+          peers={view.peers}
+          self={mesh && { id: mesh.peerId, name: mesh.name, tasks: view.capabilities.tasks }}
+          runs={runs}
+          onRun={mesh && ((request) => runTask(mesh, runLog, request))}
+          onOfferDemo={
+            mesh && !offersDemoTasks(view.capabilities.tasks) ? () => defineDemoTasks(mesh) : undefined
+          }
         />
         <JoinCard url={joinUrl} />
       </main>

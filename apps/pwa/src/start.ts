@@ -4,6 +4,7 @@ import { createChatLog } from './chat/chat-log'
 import type { ChatLog } from './chat/chat-log'
 import { defineChat } from './chat/chat-post'
 import type { StartOptions } from './config/start-options'
+import { defineDemoTasks } from './tasks/demo-tasks'
 
 /** A running console: the mesh peer and the chat it takes part in. */
 export interface Started {
@@ -12,15 +13,16 @@ export interface Started {
 }
 
 /**
- * Starts this tab's peer. No bootstrap is given: in a browser, mesh-core fetches
+ * Starts this tab's peer, with the demo tasks (`demo.echo`, `demo.slow`) when asked. No bootstrap is given: in a browser, mesh-core fetches
  * `${location.origin}/bootstrap.json` from the relay that served the page.
  */
-export async function startMesh(options: StartOptions): Promise<Started> {
+export async function startMesh(options: StartOptions, o: { demoTasks?: boolean } = {}): Promise<Started> {
   const mesh = await createMesh({
     ...(options.name !== undefined && { name: options.name }),
     ...(options.capabilities !== undefined && { capabilities: options.capabilities })
   })
   const chat = createChatLog()
   defineChat(mesh, chat)
+  if (o.demoTasks === true) defineDemoTasks(mesh)
   return { mesh, chat }
 }
