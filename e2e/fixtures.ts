@@ -18,6 +18,8 @@ export interface Device {
   peerId: string
   /** Peer ids the device has logged as joined, live. */
   joined: Set<string>
+  /** Peer ids the device has logged as left, with the reason and when (`Date.now()`). */
+  left: Map<string, { reason: string; at: number }>
   name: string
   pid: number
   /** Send `signal` to the process (by its pid) and resolve once it has exited. */
@@ -57,6 +59,7 @@ async function spawnBridge(relay: Relay, name: string): Promise<Device> {
   let buffered = ''
   let errors = ''
   const joined = new Set<string>()
+  const left = new Map<string, { reason: string; at: number }>()
   const started = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`mesh-bridge did not start: ${errors}`)), 20_000)
     child.stdout.on('data', (d: Buffer) => {
@@ -65,9 +68,12 @@ async function spawnBridge(relay: Relay, name: string): Promise<Device> {
       buffered = lines.pop() ?? ''
       for (const line of lines) {
         if (!line.startsWith('{')) continue
-        const msg = JSON.parse(line) as { msg: string; peerId?: string; id?: string }
+        const msg = JSON.parse(line) as { msg: string; peerId?: string; id?: string; reason?: string }
         if (msg.msg === 'peer joined' && msg.id !== undefined) joined.add(msg.id)
-        if (msg.msg === 'peer left' && msg.id !== undefined) joined.delete(msg.id)
+        if (msg.msg === 'peer left' && msg.id !== undefined) {
+          joined.delete(msg.id)
+          left.set(msg.id, { reason: msg.reason ?? '', at: Date.now() })
+        }
         if (msg.msg === 'mesh-bridge started' && msg.peerId !== undefined) {
           clearTimeout(timer)
           resolve(msg.peerId)
@@ -82,6 +88,7 @@ async function spawnBridge(relay: Relay, name: string): Promise<Device> {
   return {
     peerId,
     joined,
+    left,
     name,
     pid: child.pid ?? -1,
     async kill(signal) {

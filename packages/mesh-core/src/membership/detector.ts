@@ -106,7 +106,12 @@ export class FailureDetector {
   async acceptGoodbye(envelope: Uint8Array): Promise<void> {
     const { record, accepted } = await this.init.registry.acceptGoodbye(envelope)
     if (accepted)
-      await this.init.downNotices.publish({ peer: record.peer, seq: record.seq, reason: 'normal' })
+      await this.init.downNotices.publish({
+        peer: record.peer,
+        seq: record.seq,
+        reason: 'normal',
+        rec: envelope
+      })
   }
 
   /** A direct peer said goodbye: drop it, and tell the peers that only know it by gossip. */
