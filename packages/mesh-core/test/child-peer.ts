@@ -43,7 +43,9 @@ export async function startChildPeer(
       }
       if (cmd === 'peers') console.log('peers ' + JSON.stringify(m.peers().map((p) => p.id).sort()))
       if (cmd === 'stop') { await m.stop(); console.log('stopped'); process.exit(0) }
-    }`
+    }
+    // stdin closed: the test process is gone, so is this peer (never an orphan).
+    process.exit(0)`
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--input-type=module', '-e', script])
   let out = ''
   const waiters: Array<{ line: string; resolve(): void }> = []
@@ -72,7 +74,10 @@ export async function startChildPeer(
       })
     })
   const ready = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`child did not start: ${err}`)), 20_000)
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`child did not start: ${err}`))
+    }, 20_000)
     const check = (): void => {
       const m = /^ready (\S+)$/m.exec(out)
       if (m?.[1] !== undefined) {
