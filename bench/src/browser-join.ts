@@ -18,6 +18,9 @@ const CHROMIUM_ARGS = [
   '--disable-features=WebRtcHideLocalIpsWithMdns'
 ]
 
+/** Fleet sizes (the relay and N - 1 Node devices) a browser joins; the quick mode keeps one. */
+export const BROWSER_JOIN_SIZES = process.env.MESH_BENCH_QUICK === '1' ? [3] : [3, 10, 20]
+
 /**
  * A browser's time from page open to seeing all N peers (the relay and N-1 Node devices),
  * in a fresh context (a new identity) each run. Baseline, same run and page: page open to

@@ -1,5 +1,5 @@
 import { RECORDS_TOPIC } from 'mesh-core'
-import type { HealthOptions, Mesh } from 'mesh-core'
+import type { Mesh } from 'mesh-core'
 import { meanDirectLinks, settle, startDevices, startRelay, stopAll, tcpAddrs, watchChurn } from './fleet.ts'
 import type { PeerTuning } from './fleet.ts'
 import { Latch } from './latch.ts'
@@ -7,85 +7,49 @@ import { LoadProbe } from './load-probe.ts'
 import { fmt, percentile, samplesOf, summarise } from './stats.ts'
 import type { Row } from './stats.ts'
 import { until } from './until.ts'
+import {
+  RAW_TOPIC,
+  RUN_DEADLINE_MS,
+  WARMUP_RUNS,
+  caseLabel,
+  describeHealth,
+  healthFor,
+  measure
+} from './propagation-common.ts'
+import type { Case, Fan } from './propagation-common.ts'
+import { benchPropagationProcs } from './propagation-procs.ts'
+import { payload, tagOf } from './raw-payload.ts'
 
 const QUICK = process.env.MESH_BENCH_QUICK === '1'
 
-interface Case {
-  /** Node devices; one relay comes on top, all in this process. */
-  n: number
-  /** Measured runs of each kind (record, raw gossip), or as many as fit in a window. */
-  runs: number | { windowMs: number; minRuns: number }
-  /** Direct links per device, when not the mesh's default. */
-  maxDirectPeers?: number
-  /** How long starting and settling may take before the case gives up. */
-  settleBudgetMs: number
-}
-
+/**
+ * Up to N = 10 everything runs in the bench process, as before. Past it the devices run
+ * in worker processes (fleet-worker.ts): one event loop cannot carry 200 libp2p nodes
+ * (only 104 came online in 60 s), and at N = 50 it lagged by seconds, which the numbers
+ * then measured. The quick mode keeps one small case of each kind.
+ */
 const CASES: Case[] = QUICK
   ? [
       { n: 5, runs: 3, settleBudgetMs: 30_000 },
-      { n: 12, runs: { windowMs: 3_000, minRuns: 2 }, settleBudgetMs: 60_000 }
+      { n: 12, runs: { windowMs: 3_000, minRuns: 2 }, settleBudgetMs: 120_000, processes: 2, startRound: 6 }
     ]
   : [
       { n: 10, runs: 20, settleBudgetMs: 30_000 },
-      { n: 50, runs: 20, settleBudgetMs: 120_000 },
-      { n: 200, runs: { windowMs: 60_000, minRuns: 10 }, maxDirectPeers: 8, settleBudgetMs: 60_000 }
+      { n: 50, runs: 20, settleBudgetMs: 180_000, processes: 4, startRound: 10 },
+      {
+        n: 200,
+        runs: { windowMs: 60_000, minRuns: 10 },
+        maxDirectPeers: 8,
+        settleBudgetMs: 600_000,
+        processes: 8,
+        startRound: 16,
+        settleBy: 'registry'
+      }
     ]
 export const PROPAGATION_SIZES = CASES.map((c) => c.n)
-const WINDOW_MAX_RUNS = 1_000
-/** Unmeasured runs of each kind first: the raw topic's gossipsub mesh forms on them. */
-const WARMUP_RUNS = 3
-/** Up to this size, peers run with the mesh's default health settings. */
-const DEFAULT_HEALTH_UP_TO = 10
-const RUN_DEADLINE_MS = 15_000
-/** Runs that miss RUN_DEADLINE_MS before a case gives up. */
-const MAX_INCOMPLETE = 3
-const RAW_TOPIC = 'bench/raw'
-
-/**
- * One process carries every peer's background traffic: heartbeats and pings grow as N²
- * here, while a real device carries 1/N of it. Past DEFAULT_HEALTH_UP_TO the intervals,
- * and the silences that count as a failure, grow by (N / 10)², so the process carries
- * about the background load of 10 peers with the defaults. Anti-entropy runs every
- * second instead, so peers still learn of each other fast (a digest exchange that finds
- * nothing new costs no signature checks).
- */
-function healthFor(n: number): HealthOptions | undefined {
-  if (n <= DEFAULT_HEALTH_UP_TO) return undefined
-  const f = (n / DEFAULT_HEALTH_UP_TO) ** 2
-  return {
-    heartbeatIntervalMs: 1_000 * f,
-    pingIntervalMs: 2_000 * f,
-    suspectAfterMs: 3_000 * f,
-    downAfterMs: 8_000 * f,
-    lostGraceMs: 2_000 * f,
-    antiEntropyIntervalMs: 1_000
-  }
-}
-
-function describeHealth(h: HealthOptions | undefined): string {
-  if (h === undefined) return 'mesh defaults'
-  const s = (ms: number | undefined): string => `${Number(((ms ?? 0) / 1_000).toPrecision(2))} s`
-  return (
-    `relaxed so one process can carry N² background traffic: heartbeat ${s(h.heartbeatIntervalMs)}, ` +
-    `ping ${s(h.pingIntervalMs)}, suspect ${s(h.suspectAfterMs)}, down ${s(h.downAfterMs)}, ` +
-    `lost grace ${s(h.lostGraceMs)}, anti-entropy ${s(h.antiEntropyIntervalMs)}`
-  )
-}
-
-/** The run number a raw payload carries in its first four bytes. */
-function tagOf(data: Uint8Array): number {
-  return data.byteLength < 4 ? -1 : new DataView(data.buffer, data.byteOffset, 4).getUint32(0)
-}
-
-function payload(bytes: number, tag: number): Uint8Array {
-  const out = crypto.getRandomValues(new Uint8Array(Math.max(4, bytes)))
-  new DataView(out.buffer).setUint32(0, tag)
-  return out
-}
 
 /** One advertiser, every other peer listening for its records and its raw gossip. */
-class FanOut {
+class FanOut implements Fan {
   private latch: Latch | undefined
   private wantSeq = -1
   private wantTag = -1
@@ -172,7 +136,6 @@ class FanOut {
   }
 }
 
-/** Bench 1 at one size: settle, then how long a capability change takes to reach every peer. */
 /** Start the fleet for one case and wait until every peer sees every other. */
 async function startFleet(
   c: Case,
@@ -195,33 +158,11 @@ async function startFleet(
   }
 }
 
-/** The measured runs, interleaved so both kinds see the same background. */
-async function measure(c: Case, fan: FanOut, firstSeq: number, bytes: number) {
-  const rec: number[] = []
-  const raw: number[] = []
-  let seq = firstSeq
-  let incomplete = 0
-  const window = typeof c.runs === 'number' ? undefined : c.runs
-  const end = performance.now() + (window?.windowMs ?? 0)
-  for (let i = 0; i < (window === undefined ? (c.runs as number) : WINDOW_MAX_RUNS); i++) {
-    if (window !== undefined && i >= window.minRuns && performance.now() > end) break
-    for (const kind of ['record', 'raw'] as const) {
-      try {
-        if (kind === 'record') rec.push(await fan.record(++seq))
-        else raw.push(await fan.raw(++seq, bytes))
-      } catch (err) {
-        if (++incomplete > MAX_INCOMPLETE) throw err
-        console.warn(`  N = ${c.n}: ${(err as Error).message}`)
-      }
-    }
-  }
-  return { rec, raw, incomplete }
-}
-
 /** Bench 1 at one size: settle, then how long a capability change takes to reach every peer. */
 export async function benchPropagation(n: number): Promise<Row[]> {
   const c = CASES.find((x) => x.n === n)
   if (c === undefined) throw new Error(`no propagation case for N = ${n}`)
+  if (c.processes !== undefined) return benchPropagationProcs(c)
   const health = healthFor(n)
   const tuning: PeerTuning = {
     ...(health === undefined ? {} : { health }),
@@ -264,7 +205,7 @@ export async function benchPropagation(n: number): Promise<Row[]> {
     return [
       {
         bench: 'mesh-settle',
-        case: `N = ${n}`,
+        case: caseLabel(c),
         unit: 'ms',
         result: summarise([fleet.settled]),
         baseline: { what: 'all createMesh() resolved and online', result: summarise([fleet.started]) },
@@ -275,7 +216,7 @@ export async function benchPropagation(n: number): Promise<Row[]> {
       },
       {
         bench: 'capability-propagation',
-        case: `N = ${n}`,
+        case: caseLabel(c),
         unit: 'ms',
         result: summarise(rec),
         baseline: { what: `raw gossipsub publish, ${bytes} B`, result: summarise(raw) },

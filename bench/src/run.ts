@@ -1,116 +1,121 @@
+/**
+ * Runs the benchmarks and writes bench/results/latest.json and docs/BENCHMARKS.md (the
+ * quick mode, MESH_BENCH_QUICK=1, writes bench/results/quick.json only).
+ *
+ *   node bench/dist/run.js [filter…]
+ *
+ * Each filter selects the steps whose name contains it (case-insensitive), e.g.
+ * `propagation` (every size), `'propagation N = 200'`, `browser`, `failure`. A partial
+ * run replaces only its steps in the results; the others are kept (see results.ts).
+ */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { cpus, loadavg } from 'node:os'
-import { benchBrowserJoin } from './browser-join.ts'
+import { BROWSER_JOIN_SIZES, benchBrowserJoin } from './browser-join.ts'
 import { benchFailure } from './failure.ts'
 import { checkGoals, goalsTable } from './goals.ts'
 import { benchNodeDial } from './node-dial.ts'
 import { PROPAGATION_SIZES, benchPropagation } from './propagation.ts'
-import { fmt } from './stats.ts'
+import { markdown, merge, readResults, resultsTable } from './results.ts'
+import type { Results } from './results.ts'
 import type { Row } from './stats.ts'
+import { WORK_STEPS } from './work-steps.ts'
 
 const ROOT = new URL('../../', import.meta.url)
 /** A smoke test: every bench small, and the published results left alone. */
 const QUICK = process.env.MESH_BENCH_QUICK === '1'
 const RUNS = Number(process.env.MESH_BENCH_RUNS ?? (QUICK ? 3 : 20))
-const BROWSER_SIZES = QUICK ? [3] : [3, 10]
 
-function table(rows: Row[]): string {
-  const out = [
-    '| benchmark | case | p50 | p99 | baseline | baseline p50 | baseline p99 | ratio (p50) | runs |',
-    '|---|---|---|---|---|---|---|---|---|'
-  ]
-  for (const r of rows) {
-    const b = r.baseline
-    const ratio = b === undefined ? '' : (r.result.p50 / b.result.p50).toFixed(2) + '×'
-    out.push(
-      `| ${r.bench} | ${r.case} | ${fmt(r.result.p50)} ${r.unit} | ${fmt(r.result.p99)} ${r.unit} | ${b?.what ?? ''} | ${b === undefined ? '' : fmt(b.result.p50) + ' ' + r.unit} | ${b === undefined ? '' : fmt(b.result.p99) + ' ' + r.unit} | ${ratio} | ${r.result.runs} |`
+interface Step {
+  name: string
+  run(): Promise<Row[]>
+}
+
+const STEPS: Step[] = [
+  {
+    name: 'node-dial',
+    run: async () => {
+      console.log(`bench: node dial to first ping (${RUNS} runs)`)
+      return [await benchNodeDial(RUNS)]
+    }
+  },
+  {
+    name: 'browser-join',
+    run: () => {
+      console.log(`bench: browser join (${RUNS} runs each)`)
+      return benchBrowserJoin(new URL('apps/pwa/dist', ROOT).pathname, BROWSER_JOIN_SIZES, RUNS)
+    }
+  },
+  ...PROPAGATION_SIZES.map((n) => ({
+    name: `capability-propagation N = ${n}`,
+    run: () => {
+      console.log(`bench: capability propagation, N = ${n}`)
+      return benchPropagation(n)
+    }
+  })),
+  { name: 'failure-detection', run: benchFailure },
+  ...WORK_STEPS
+]
+
+function selected(filters: string[]): Step[] {
+  if (filters.length === 0) return STEPS
+  const f = filters.map((x) => x.toLowerCase())
+  const out = STEPS.filter((s) => f.some((x) => s.name.toLowerCase().includes(x)))
+  if (out.length === 0)
+    throw new Error(
+      `no benchmark matches ${filters.join(', ')}; steps: ${STEPS.map((s) => s.name).join(', ')}`
     )
-  }
-  return out.join('\n')
-}
-
-interface Outcome {
-  rows: Row[]
-  /** Benchmarks that threw, with why: reported, never dropped silently. */
-  failures: string[]
-  /** Wall time per benchmark, in seconds. */
-  seconds: Record<string, number>
-}
-
-async function step(out: Outcome, name: string, fn: () => Promise<Row[]>): Promise<void> {
-  const t0 = performance.now()
-  try {
-    out.rows.push(...(await fn()))
-  } catch (err) {
-    const why = (err as Error).message
-    console.error(`bench: ${name} failed: ${why}`)
-    out.failures.push(`${name}: ${why}`)
-  }
-  out.seconds[name] = Math.round((performance.now() - t0) / 100) / 10
+  return out
 }
 
 async function main(): Promise<void> {
-  const out: Outcome = { rows: [], failures: [], seconds: {} }
+  const steps = selected(process.argv.slice(2))
+  const rows: Row[] = []
+  const failures: string[] = []
+  const seconds: Record<string, number> = {}
   const load0 = loadavg()
-  await step(out, 'node-dial', async () => {
-    console.log(`bench: node dial to first ping (${RUNS} runs)`)
-    return [await benchNodeDial(RUNS)]
-  })
-  await step(out, 'browser-join', async () => {
-    console.log(`bench: browser join (${RUNS} runs each)`)
-    return benchBrowserJoin(new URL('apps/pwa/dist', ROOT).pathname, BROWSER_SIZES, RUNS)
-  })
-  for (const n of PROPAGATION_SIZES) {
-    await step(out, `capability-propagation N = ${n}`, () => {
-      console.log(`bench: capability propagation, N = ${n}`)
-      return benchPropagation(n)
-    })
+  for (const s of steps) {
+    const t0 = performance.now()
+    try {
+      rows.push(...(await s.run()).map((r) => ({ ...r, step: s.name })))
+    } catch (err) {
+      const why = (err as Error).message
+      console.error(`bench: ${s.name} failed: ${why}`)
+      failures.push(`${s.name}: ${why}`)
+    }
+    seconds[s.name] = Math.round((performance.now() - t0) / 100) / 10
   }
-  await step(out, 'failure-detection', benchFailure)
 
-  const { rows, failures, seconds } = out
-  const goals = checkGoals(rows)
   const when = new Date().toISOString()
   const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`
   const load = `load average ${load0.map((l) => l.toFixed(1)).join(' ')} at the start, ${loadavg()
     .map((l) => l.toFixed(1))
     .join(' ')} at the end`
-  const results = QUICK ? 'bench/results/quick.json' : 'bench/results/latest.json'
-  await mkdir(new URL('bench/results/', ROOT), { recursive: true })
-  await writeFile(
-    new URL(results, ROOT),
-    JSON.stringify({ when, machine, load, quick: QUICK, seconds, goals, failures, rows }, null, 2) + '\n'
+  const file = new URL(QUICK ? 'bench/results/quick.json' : 'bench/results/latest.json', ROOT)
+  const run = { when, machine, load }
+  const cur: Results = {
+    ...run,
+    quick: QUICK,
+    seconds,
+    goals: [],
+    failures,
+    rows,
+    steps: Object.fromEntries(steps.map((s) => [s.name, run]))
+  }
+  const ran = steps.map((s) => s.name)
+  // A full run stands alone; a partial one is merged into what the last runs measured.
+  const out = merge(
+    ran.length === STEPS.length ? undefined : await readResults(file),
+    cur,
+    ran,
+    STEPS.map((s) => s.name)
   )
-  const md = `# Benchmarks
-
-Produced by \`npm run bench\` (bench/src), ${when}, on ${machine}, ${load}. Raw numbers:
-bench/results/latest.json. Each row is p50 and p99 over the runs shown, next to a
-baseline measured in the same run on the same machine. These machines are noisy: read
-medians and ratios, not single numbers.
-
-## Goals
-
-${goalsTable(goals)}
-
-## Results
-
-${table(rows)}
-${failures.length === 0 ? '' : `\nDid not complete:\n\n${failures.map((f) => `- ${f}`).join('\n')}\n`}
-Notes:
-
-${rows
-  .filter((r) => r.note !== undefined)
-  .map((r) => `- ${r.bench} (${r.case}): ${r.note}`)
-  .join('\n')}
-
-Wall time per benchmark (s): ${Object.entries(seconds)
-    .map(([k, v]) => `${k} ${v}`)
-    .join(', ')}.
-`
+  out.goals = checkGoals(out.rows)
+  await mkdir(new URL('bench/results/', ROOT), { recursive: true })
+  await writeFile(file, JSON.stringify(out, null, 2) + '\n')
   // A smoke run must not overwrite the published numbers.
-  if (!QUICK) await writeFile(new URL('docs/BENCHMARKS.md', ROOT), md)
-  console.log(table(rows))
-  console.log(goalsTable(goals))
+  if (!QUICK) await writeFile(new URL('docs/BENCHMARKS.md', ROOT), markdown(out))
+  console.log(resultsTable(rows))
+  console.log(goalsTable(out.goals))
   if (failures.length > 0) {
     console.error(`bench: ${failures.length} failed:\n${failures.join('\n')}`)
     process.exitCode = 1

@@ -34,6 +34,8 @@ export interface Row {
   result: Summary
   baseline?: { what: string; result: Summary }
   note?: string
+  /** The run.ts step that produced the row (a partial run replaces its steps' rows only). */
+  step?: string
   /** The raw runs, for whoever wants more than the summary (ms, 0.1 ms resolution). */
   samples?: { result: number[]; baseline?: number[] }
 }
