@@ -98,8 +98,12 @@ export class FailureDetector {
     const bye = this.init.registry.depart()
     if (bye === undefined) return
     const signal = AbortSignal.timeout(timeoutMs)
-    const peers = this.init.membership.ids().filter((p) => this.direct(p))
-    await Promise.all(peers.map((p) => this.init.rpc.sendBye(p, bye, signal)))
+    // Everyone we hold a direct connection to, known or not: right after joining, a peer
+    // may not have the relay's record yet while the relay already has ours.
+    const peers = new Set(this.init.membership.ids().filter((p) => this.direct(p)))
+    for (const c of this.init.libp2p.getConnections())
+      if (c.status === 'open' && c.limits === undefined) peers.add(c.remotePeer.toString())
+    await Promise.all([...peers].map((p) => this.init.rpc.sendBye(p, bye, signal)))
   }
 
   /** A goodbye delivered out of band (a relay's `POST /bye`): drop the peer, tell everyone. */

@@ -2,7 +2,7 @@ import type { Emitter } from '../events.ts'
 import type { Logger } from '../log.ts'
 import type { PeerRecord } from '../registry/record.ts'
 import type { LinkKind, PeerInfo, PeerStatus } from '../types.ts'
-import { recordRtt, statusFor, toPeerInfo } from './peer-table.ts'
+import { qualityOf, recordRtt, statusFor, toPeerInfo } from './peer-table.ts'
 import type { HealthThresholds, PeerEntry } from './peer-table.ts'
 
 export interface MembershipInit {
@@ -67,7 +67,7 @@ export class Membership {
         everLinked: false,
         quality: 'degraded'
       }
-      e.status = this.statusOf(e, now)
+      e.status = this.statusOf(e, now, this.init.linkOf(record.peer))
       e.quality = toPeerInfo(e, this.init.linkOf(record.peer)).quality
       this.entries.set(record.peer, e)
       const info = toPeerInfo(e, this.init.linkOf(record.peer))
@@ -120,8 +120,8 @@ export class Membership {
     this.refresh(e, now)
   }
 
-  private statusOf(e: PeerEntry, now: number): PeerStatus {
-    const linked = this.init.linkOf(e.record.peer) !== 'none'
+  private statusOf(e: PeerEntry, now: number, link: LinkKind): PeerStatus {
+    const linked = link !== 'none'
     if (linked) {
       e.everLinked = true
       delete e.lostAt
@@ -129,10 +129,12 @@ export class Membership {
     return statusFor(e, now, this.init.thresholds, linked)
   }
 
+  /** Runs for every peer four times a second: the link is looked up once, no PeerInfo unless something changed. */
   private refresh(e: PeerEntry, now: number): void {
-    const status: PeerStatus = this.statusOf(e, now)
+    const link = this.init.linkOf(e.record.peer)
+    const status: PeerStatus = this.statusOf(e, now, link)
     if (status === e.status) {
-      this.checkQuality(e)
+      this.checkQuality(e, link)
       return
     }
     e.status = status
@@ -143,15 +145,18 @@ export class Membership {
       this.remove(e.record.peer, 'noconnection')
       return
     }
-    this.init.emitter.emit('peer:status', toPeerInfo(e, this.init.linkOf(e.record.peer)))
-    this.checkQuality(e)
+    this.init.emitter.emit('peer:status', toPeerInfo(e, link))
+    this.checkQuality(e, link)
   }
 
-  private checkQuality(e: PeerEntry): void {
-    const info = toPeerInfo(e, this.init.linkOf(e.record.peer))
-    if (info.quality === e.quality) return
-    e.quality = info.quality
-    this.init.emitter.emit('peer:quality', info)
+  private checkQuality(e: PeerEntry, link: LinkKind): void {
+    const n = e.rtt.length
+    let sum = 0
+    for (const r of e.rtt) sum += r
+    const quality = qualityOf(e.status, link, n === 0 ? undefined : sum / n)
+    if (quality === e.quality) return
+    e.quality = quality
+    this.init.emitter.emit('peer:quality', toPeerInfo(e, link))
   }
 
   remove(peer: string, reason: string): void {

@@ -7,6 +7,7 @@ import type { BootstrapEntry } from '../bootstrap.ts'
 import { BOOTSTRAP_RETRY_MAX_MS, BOOTSTRAP_RETRY_MIN_MS, DEFAULT_DIAL_TIMEOUT_MS } from '../constants.ts'
 import { PeerLostError } from '../errors.ts'
 import type { Logger } from '../log.ts'
+import { rendezvous } from '../placement/hash.ts'
 import { bestConnection } from '../membership/link.ts'
 import type { PeerRecord } from '../registry/record.ts'
 import type { ConnectionState } from '../types.ts'
@@ -110,7 +111,10 @@ export class Connectivity {
     if (Date.now() >= this.nextBootstrapAt && !this.bootstrapping) void this.keepBootstrap()
     // Count links once per tick, not once per peer: this runs four times a second.
     let budget = this.init.maxDirectPeers - this.directPeers() - this.dialing.size
-    for (const peer of peers) {
+    if (budget <= 0) return
+    // Each peer tries the others in its own stable random order (rendezvous weight by our
+    // id), not in join order: otherwise every peer dials the oldest ones and they drown.
+    for (const peer of rendezvous(this.selfId, peers)) {
       if (budget <= 0) return
       const r = this.init.record(peer)
       if (r === undefined) continue
@@ -205,7 +209,7 @@ export class Connectivity {
 
   /** Upgrade to a direct link with a peer we heard of (WebRTC via the relay, or TCP). */
   maybeDial(r: PeerRecord, underCap = false): void {
-    if (this.stopped || r.role === 'relay' || r.state === 'leaving') return
+    if (this.stopped || r.role === 'relay' || r.state === 'leaving' || this.dialing.has(r.peer)) return
     if (bestConnection(this.connectionsTo(r.peer), { allowLimited: false }) !== undefined) return
     // A sparse mesh: past the cap, records still arrive by gossip; tasks dial on demand.
     if (!underCap && this.directPeers() + this.dialing.size >= this.init.maxDirectPeers) return
