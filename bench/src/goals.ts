@@ -5,11 +5,16 @@ import type { Row, Summary } from './stats.ts'
 interface Goal {
   what: string
   bench: string
-  /** The start of the row's case. */
-  case: string
+  /** The start of the row's case, or a test on the whole case. */
+  case: string | ((c: string) => boolean)
   stat: keyof Pick<Summary, 'p50' | 'p95' | 'p99'>
-  maxMs: number
+  /** At most this (latencies), or at least `min` (throughput), or at most `maxRatio` × the baseline. */
+  maxMs?: number
+  min?: number
+  maxRatio?: number
 }
+
+const nodeSeq = (c: string): boolean => c.startsWith('Node↔Node') && c.endsWith('sequential')
 
 export const GOALS: Goal[] = [
   {
@@ -32,6 +37,34 @@ export const GOALS: Goal[] = [
     case: 'graceful leave',
     stat: 'p99',
     maxMs: 1_000
+  },
+  {
+    what: 'Node↔Node sequential task round trip p50 ≤ 1 ms',
+    bench: 'task-round-trip',
+    case: nodeSeq,
+    stat: 'p50',
+    maxMs: 1
+  },
+  {
+    what: 'Node↔Node pipelined ≥ 10,000 tasks/s (p50 of runs)',
+    bench: 'task-throughput',
+    case: (c) => c.startsWith('Node↔Node') && c.includes('pipelined'),
+    stat: 'p50',
+    min: 10_000
+  },
+  {
+    what: 'browser↔browser task round trip p50 ≤ 5 ms',
+    bench: 'task-round-trip',
+    case: (c) => c.startsWith('browser↔browser'),
+    stat: 'p50',
+    maxMs: 5
+  },
+  {
+    what: 'task round trip overhead ≤ 1.5× the raw echo (Node↔Node, p50)',
+    bench: 'task-round-trip',
+    case: nodeSeq,
+    stat: 'p50',
+    maxRatio: 1.5
   }
 ]
 
@@ -43,13 +76,21 @@ export interface GoalResult {
 
 export function checkGoals(rows: Row[]): GoalResult[] {
   return GOALS.map((g) => {
-    const row = rows.find(
-      (r) => r.bench === g.bench && (r.case === g.case || r.case.startsWith(`${g.case} `))
-    )
+    const matchCase = (c: string): boolean =>
+      typeof g.case === 'function' ? g.case(c) : c === g.case || c.startsWith(`${g.case} `)
+    const row = rows.find((r) => r.bench === g.bench && matchCase(r.case))
     if (row === undefined) return { goal: g.what, measured: '', verdict: 'not measured' }
     const v = row.result[g.stat]
-    const measured = `${g.stat} ${fmt(v)} ${row.unit} (p50 ${fmt(row.result.p50)} ${row.unit}, ${row.result.runs} runs)`
-    return { goal: g.what, measured, verdict: Number.isFinite(v) && v <= g.maxMs ? 'met' : 'missed' }
+    const base = row.baseline?.result[g.stat]
+    let measured = `${g.stat} ${fmt(v)} ${row.unit} (p50 ${fmt(row.result.p50)} ${row.unit}, ${row.result.runs} runs)`
+    let ok: boolean
+    if (g.maxRatio !== undefined) {
+      const ratio = base === undefined ? NaN : v / base
+      measured = `${fmt(ratio)}× (${g.stat} ${fmt(v)} ${row.unit} against ${fmt(base ?? NaN)} ${row.unit})`
+      ok = ratio <= g.maxRatio
+    } else if (g.min !== undefined) ok = v >= g.min
+    else ok = v <= (g.maxMs ?? Infinity)
+    return { goal: g.what, measured, verdict: Number.isFinite(v) && ok ? 'met' : 'missed' }
   })
 }
 
