@@ -11,6 +11,7 @@ import type {
   Supervised
 } from './actors/types.ts'
 import type { VirtualCall } from './actors/virtual.ts'
+import type { HandoffTarget } from './actors/handoff.ts'
 import type { DropCounts } from './actors/runtime.ts'
 import type { MapReduceOptions } from './work/tasks.ts'
 import type {
@@ -70,6 +71,12 @@ export interface Mesh {
   whereis(name: string): Pid | undefined
   callVirtual<R>(r: VirtualCall): Promise<R>
   supervise(spec: ChildSpec): Promise<Supervised>
+  /**
+   * Move a live actor, state and queued messages, to `{ to: peerId }` or the best peer
+   * matching `{ needs }`. Resolves once it runs there; the pid stays valid, and messages
+   * sent meanwhile are neither lost nor reordered. A failed handoff leaves it running here.
+   */
+  handoff(pid: Pid, target: HandoffTarget): Promise<Pid>
   on<K extends MeshEventName>(event: K, fn: (detail: MeshEvents[K]) => void): () => void
   /**
    * Share a CRDT (an `OrSet`, an `LwwRegister`) with every peer that replicates one under

@@ -52,6 +52,8 @@ export const BOOTSTRAP_RETRY_MIN_MS = 500
 export const BOOTSTRAP_RETRY_MAX_MS = 10_000
 /** How long stop() waits for its goodbyes to be written before it closes connections. */
 export const GOODBYE_TIMEOUT_MS = 1_000
+/** How long stop() spends handing local actors to other peers before it leaves. */
+export const EVACUATE_MS = 3_000
 /** Bad frames from one peer before we hang up on it. */
 export const BAD_INPUT_HANGUP = 20
 /** How long a hidden tab counts as paused before it is declared down, while its link stands. */

@@ -6,6 +6,7 @@ import { capabilitiesProblem, needsProblem } from './capabilities/validate.ts'
 import {
   BAD_INPUT_HANGUP,
   GOODBYE_TIMEOUT_MS,
+  EVACUATE_MS,
   DEFAULT_HEALTH,
   PAUSED_GRACE_MS,
   DEFAULT_BROWSER_MAX_DIRECT_PEERS,
@@ -208,17 +209,13 @@ export class MeshNode extends WorkFacade implements Mesh {
     })
     await this.self.publish('up')
     const h = this.health
-    const every = (ms: number, fn: () => void): void => {
-      this.timers.push(setInterval(fn, ms))
-    }
+    const every = (ms: number, fn: () => void): number => this.timers.push(setInterval(fn, ms))
     every(h.heartbeatIntervalMs, () => void this.registry.heartbeat())
     every(h.pingIntervalMs, () => this.detector.pingAll())
     every(h.antiEntropyIntervalMs, () => this.registry.antiEntropy())
     every(250, () => this.maintain())
     this.maintain()
   }
-
-  // ---- identity and records ----------------------------------------------------
 
   addresses(): string[] {
     return this.libp2p.getMultiaddrs().map((a) => a.toString())
@@ -263,8 +260,6 @@ export class MeshNode extends WorkFacade implements Mesh {
     if (peerId === undefined || peerId === this.peerId) return { ...this.self.fields().caps }
     return { ...(this.registry.get(peerId)?.caps ?? {}) }
   }
-
-  // ---- membership ----------------------------------------------------------------
 
   peers(): PeerInfo[] {
     return this.membership.list()
@@ -375,6 +370,11 @@ export class MeshNode extends WorkFacade implements Mesh {
   async stop(): Promise<void> {
     if (this.stopped) return
     this.stopped = true
+    if (this.options.evacuateOnStop !== false && this.libp2p.status === 'started')
+      await this.work
+        .evacuate(EVACUATE_MS)
+        .then(() => this.self.publish())
+        .catch(() => {})
     this.self.stopped = true
     for (const t of this.timers) clearInterval(t)
     this.unwatchLifecycle()

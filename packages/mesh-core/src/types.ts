@@ -129,6 +129,11 @@ export interface MeshOptions {
   tls?: { cert: string; key: string }
   /** Extra RTCConfiguration for WebRTC. @default { iceServers: [] } (no third-party STUN) */
   rtcConfiguration?: RTCConfiguration
+  /**
+   * On `stop()` (and so on SIGTERM in mesh-bridge), hand each local actor to another
+   * capable peer first, for at most 3 s. @default true
+   */
+  evacuateOnStop?: boolean
   /** Dial loopback and private addresses (tests, LANs). @default true */
   allowPrivateAddresses?: boolean
 }

@@ -2,8 +2,17 @@ import { MAX_ACTOR_NAME, pidProblem } from './pid.ts'
 import type { Pid } from './types.ts'
 
 /** The one-way actor messages, carried in RPC `cast` frames. See docs/PROTOCOL.md. */
+/** A sender's numbering (see Inbox): incarnation, number, and the original sender when forwarded. */
+export interface Numbered {
+  i?: string
+  q?: number
+  f?: string
+}
+
 export type Cast =
-  | { k: 'send'; to: Pid; m: unknown }
+  | ({ k: 'send'; to: Pid; m: unknown } & Numbered)
+  | { k: 'moved'; pid: Pid; host: string }
+  | { k: 'hreply'; cid: string; ok: boolean; v: unknown }
   | { k: 'mon'; ref: string; pid: Pid }
   | { k: 'demon'; ref: string; pid: Pid }
   | { k: 'down'; ref: string; pid: Pid; reason: string }
@@ -19,6 +28,25 @@ function ref(v: unknown): v is string {
   return typeof v === 'string' && v.length > 0 && v.length <= MAX_REF
 }
 
+/** The optional numbering fields of a send or a call; a string when they are malformed. */
+export function numbered(b: Record<string, unknown>): Numbered | string {
+  const out: Numbered = {}
+  if (b.i !== undefined) {
+    if (typeof b.i !== 'string' || b.i.length === 0 || b.i.length > 32) return 'bad incarnation'
+    out.i = b.i
+  }
+  if (b.q !== undefined) {
+    if (typeof b.q !== 'number' || !Number.isSafeInteger(b.q) || b.q < 0) return 'bad sequence number'
+    out.q = b.q
+  }
+  if (b.f !== undefined) {
+    if (typeof b.f !== 'string' || b.f.length === 0 || b.f.length > 128) return 'bad original sender'
+    out.f = b.f
+  }
+  if ((out.i === undefined) !== (out.q === undefined)) return 'incarnation and number go together'
+  return out
+}
+
 function reason(v: unknown): v is string {
   return typeof v === 'string' && v.length > 0 && v.length <= MAX_REASON
 }
@@ -28,9 +56,24 @@ export function parseCast(kind: string, body: unknown): Cast | string {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return `${kind}: body must be a map`
   const b = body as Record<string, unknown>
   switch (kind) {
-    case 'send':
+    case 'send': {
       if (pidProblem(b.to) !== undefined) return 'send: bad pid'
-      return { k: 'send', to: b.to as Pid, m: b.m ?? null }
+      const n = numbered(b)
+      if (typeof n === 'string') return `send: ${n}`
+      return { k: 'send', to: b.to as Pid, m: b.m ?? null, ...n }
+    }
+    case 'moved':
+      if (
+        pidProblem(b.pid) !== undefined ||
+        typeof b.host !== 'string' ||
+        b.host.length === 0 ||
+        b.host.length > 128
+      )
+        return 'moved: bad fields'
+      return { k: 'moved', pid: b.pid as Pid, host: b.host }
+    case 'hreply':
+      if (!ref(b.cid) || typeof b.ok !== 'boolean') return 'hreply: bad fields'
+      return { k: 'hreply', cid: b.cid, ok: b.ok, v: b.v ?? null }
     case 'mon':
     case 'demon':
       if (!ref(b.ref) || pidProblem(b.pid) !== undefined) return `${kind}: bad ref or pid`
@@ -71,10 +114,12 @@ export function parseSpawn(
   return out
 }
 
-export function parseCallArgs(v: unknown): { to: Pid; m: unknown } | string {
+export function parseCallArgs(v: unknown): ({ to: Pid; m: unknown } & Numbered) | string {
   const b = v as Record<string, unknown> | null
   if (typeof b !== 'object' || b === null || pidProblem(b.to) !== undefined) return 'call: bad pid'
-  return { to: b.to as Pid, m: b.m ?? null }
+  const n = numbered(b)
+  if (typeof n === 'string') return `call: ${n}`
+  return { to: b.to as Pid, m: b.m ?? null, ...n }
 }
 
 export function parseVirtual(v: unknown): { actor: string; id: string; m: unknown } | string {

@@ -1,12 +1,28 @@
 import { RefusedError } from '../errors.ts'
 import { MAX_REASON } from './casts.ts'
+import { Inbox } from './inbox.ts'
+import type { InboxState } from './inbox.ts'
 import type { Logger } from '../log.ts'
 import type { ActorBehaviour, ActorContext, ExitReason, Pid, SendOptions } from './types.ts'
 
 /** What sits in a mailbox. */
-export type Envelope =
+export type Envelope = (
   | { k: 'msg'; m: unknown; from: string }
   | { k: 'call'; m: unknown; from: string; reply(v: unknown): void; fail(e: Error): void }
+) & {
+  /** Who numbered it: the sending peer and its incarnation. */
+  sender: string
+  /** Its number in the sender's order to this pid; none for system messages (EXIT). */
+  q?: number | undefined
+}
+
+/** An actor frozen for a handoff. */
+export interface Snapshot {
+  state: unknown
+  inbox: InboxState
+  queued: Envelope[]
+  held: Envelope[]
+}
 
 /** What a process needs from the runtime that hosts it. */
 export interface ProcessHost {
@@ -38,7 +54,10 @@ export class ActorProcess {
   state: unknown
   trap: boolean
   private mailbox: Envelope[] = []
+  private readonly inbox = new Inbox((e) => this.enqueue(e))
   private busy = false
+  private frozen = false
+  private idle: (() => void) | undefined
   private alive = true
   private stopAfter: ExitReason | undefined
 
@@ -62,20 +81,69 @@ export class ActorProcess {
     this.state = this.behaviour.init === undefined ? args : await this.behaviour.init(args, ctx)
   }
 
+  /** In order per sender (see Inbox), then into the mailbox. */
   deliver(e: Envelope): void {
     if (!this.alive) {
       if (e.k === 'call') e.fail(new RefusedError(`noproc: ${this.pid} has stopped`))
       return
     }
+    this.inbox.accept(e)
+  }
+
+  private enqueue(e: Envelope): void {
     this.mailbox.push(e)
+    if (!this.busy && !this.frozen) void this.pump()
+  }
+
+  /** Stop handling messages (they queue) once the current one is done. */
+  async freeze(): Promise<void> {
+    this.frozen = true
+    while (this.busy) await new Promise<void>((r) => (this.idle = r))
+  }
+
+  /**
+   * What moves with a handoff: state, each sender's numbering, the queued messages (in
+   * order) and the held ones (waiting for a gap). The mailbox empties.
+   */
+  takeSnapshot(): Snapshot {
+    const queued = this.mailbox.splice(0)
+    return { state: this.state, inbox: this.inbox.state(), queued, held: this.inbox.takeHeld() }
+  }
+
+  /** What arrived since the snapshot (to forward with its numbers), leaving nothing here. */
+  takeQueued(): Envelope[] {
+    return [...this.mailbox.splice(0), ...this.inbox.takeHeld()]
+  }
+
+  /** A handoff failed: put the snapshot's messages back and go on here. */
+  thaw(s?: Snapshot): void {
+    if (s !== undefined) {
+      this.mailbox.unshift(...s.queued)
+      for (const e of s.held) this.inbox.accept(e)
+    }
+    this.frozen = false
     if (!this.busy) void this.pump()
+  }
+
+  /** Become the actor a snapshot describes (the target side of a handoff). */
+  restore(s: Snapshot): void {
+    this.state = s.state
+    this.inbox.restore(s.inbox)
+    for (const e of s.queued) this.enqueue(e)
+    for (const e of s.held) this.inbox.accept(e)
+  }
+
+  /** Gone elsewhere: no terminate, no exit notices; the new host carries on. */
+  detach(): void {
+    this.alive = false
+    this.inbox.close()
   }
 
   /** Stop now: what is still in the mailbox is dropped, pending calls fail. */
   exit(reason: ExitReason): void {
     if (!this.alive) return
     this.alive = false
-    for (const e of this.mailbox.splice(0)) {
+    for (const e of [...this.mailbox.splice(0), ...this.inbox.takeHeld()]) {
       if (e.k === 'call') e.fail(new RefusedError(`noproc: ${this.pid} stopped (${reason})`))
     }
     void this.finish(reason)
@@ -111,7 +179,7 @@ export class ActorProcess {
   private async pump(): Promise<void> {
     this.busy = true
     try {
-      while (this.alive) {
+      while (this.alive && !this.frozen) {
         const e = this.mailbox.shift()
         if (e === undefined) break
         const ctx = this.context(e.from, e)
@@ -132,6 +200,8 @@ export class ActorProcess {
       }
     } finally {
       this.busy = false
+      this.idle?.()
+      this.idle = undefined
     }
   }
 }

@@ -1,245 +1,23 @@
-import { DEFAULT_TASK_TIMEOUT_MS } from '../constants.ts'
-import {
-  BadMessageError,
-  InvalidOptionsError,
-  NoCapablePeerError,
-  RefusedError,
-  TimeoutError
-} from '../errors.ts'
-import { rendezvous } from '../placement/hash.ts'
-import { isPeerLoss } from '../work/tasks.ts'
-import type { WorkEnv } from '../work/env.ts'
-import { parseCallArgs, parseCast, parseSpawn } from './casts.ts'
+import { BadMessageError } from '../errors.ts'
+import { parseCast } from './casts.ts'
 import type { Cast } from './casts.ts'
-import { birthHost, isPid, newPid } from './pid.ts'
-import { ActorProcess, wireReason } from './process.ts'
-import type { Envelope, ProcessHost } from './process.ts'
-import type { ActorBehaviour, ExitReason, Pid, SendOptions, SpawnOptions } from './types.ts'
+import { ActorCore } from './core.ts'
+import type { DownFn } from './core.ts'
+import { ActorProcess } from './process.ts'
+import { wireReason } from './process.ts'
+import type { ExitReason, Pid } from './types.ts'
+import type { Snapshot } from './process.ts'
+import { RefusedError } from '../errors.ts'
 
-/** Actors one peer runs at most, whoever spawned them. */
-export const MAX_PROCESSES = 10_000
-
-type DownFn = (d: { pid: Pid; reason: ExitReason }) => void
-
-/** A monitor we hold: on a local process, or on one hosted by `host`. */
-interface Watch {
-  pid: Pid
-  host: string
-  fn: DownFn
-}
-
-export interface RuntimeHooks {
-  /** Where a pid lives when it is not here: supervised children and moved actors. */
-  locate?(pid: Pid): string | undefined
-  /** A local process exited (after monitors and links were told). */
-  exited?(proc: ActorProcess, reason: ExitReason): void
-  /** Resolve a registered name to a pid. */
-  whereis?(name: string): Pid | undefined
-}
-
-/** Messages dropped by priority, per peer. */
-export interface DropCounts {
-  normal: number
-  low: number
-}
+export { MAX_PROCESSES } from './core.ts'
+export type { DropCounts, RuntimeHooks } from './core.ts'
 
 /**
  * Actors across the mesh: spawn, send (ordered per sender and receiver), call,
  * monitor, link, exit. Local processes live here; everything else goes by RPC casts to
  * the peer that hosts the pid.
  */
-export class ActorRuntime implements ProcessHost {
-  readonly log
-  private readonly behaviours = new Map<string, ActorBehaviour>()
-  private readonly procs = new Map<Pid, ActorProcess>()
-  private readonly watches = new Map<string, Watch>()
-  private readonly drops = new Map<string, DropCounts>()
-  private nextRef = 1
-  hooks: RuntimeHooks = {}
-
-  constructor(private readonly env: WorkEnv) {
-    this.log = env.log
-    env.rpc.define('mesh.spawn', async (args, ctx) => {
-      const a = parseSpawn(args)
-      if (typeof a === 'string') throw this.bad(ctx.from, a)
-      if (!this.behaviours.has(a.actor)) {
-        const err = new RefusedError(`no actor "${a.actor}" is defined here`)
-        this.env.penalise(ctx.from, err)
-        throw err
-      }
-      return await this.spawnLocal(a.actor, a.args, a)
-    })
-    env.rpc.define('mesh.call', (args, ctx) => {
-      const a = parseCallArgs(args)
-      if (typeof a === 'string') throw this.bad(ctx.from, a)
-      return this.call(a.to, a.m, { timeoutMs: DEFAULT_TASK_TIMEOUT_MS, from: ctx.from })
-    })
-  }
-
-  private bad(peer: string, problem: string): Error {
-    const err = new BadMessageError(problem)
-    this.env.penalise(peer, err)
-    return err
-  }
-
-  define(name: string, behaviour: ActorBehaviour): void {
-    if (name.length === 0 || name.length > 256)
-      throw new InvalidOptionsError('an actor name is 1 to 256 characters')
-    if (typeof behaviour?.handle !== 'function')
-      throw new InvalidOptionsError(`actor "${name}" has no handle()`)
-    this.behaviours.set(name, behaviour)
-  }
-
-  undefine(name: string): void {
-    this.behaviours.delete(name)
-  }
-
-  hosted(): string[] {
-    return [...this.behaviours.keys()]
-  }
-
-  has(pid: Pid): boolean {
-    return this.procs.get(pid)?.isAlive === true
-  }
-
-  local(pid: Pid): ActorProcess | undefined {
-    return this.procs.get(pid)
-  }
-
-  locate(pid: Pid): string {
-    if (this.procs.has(pid)) return this.env.self
-    return this.hooks.locate?.(pid) ?? birthHost(pid)
-  }
-
-  dropCounts(): Record<string, DropCounts> {
-    return Object.fromEntries(this.drops)
-  }
-
-  /** Start an actor here. */
-  async spawnLocal(
-    actor: string,
-    args: unknown,
-    o: { trap?: boolean; local?: string; pid?: Pid } = {}
-  ): Promise<Pid> {
-    const b = this.behaviours.get(actor)
-    if (b === undefined) throw new RefusedError(`no actor "${actor}" is defined here`)
-    if (this.procs.size >= MAX_PROCESSES)
-      throw new RefusedError(`this peer already runs ${MAX_PROCESSES} actors`)
-    const pid = o.pid ?? newPid(this.env.self, o.local)
-    if (this.procs.get(pid)?.isAlive === true) throw new RefusedError(`${pid} is already running`)
-    const proc = new ActorProcess(pid, actor, b, o.trap, this)
-    this.procs.set(pid, proc)
-    try {
-      await proc.start(args)
-    } catch (err) {
-      this.procs.delete(pid)
-      throw err
-    }
-    return pid
-  }
-
-  async spawn(
-    needs: Record<string, unknown>,
-    actor: string,
-    args: unknown,
-    o: SpawnOptions = {}
-  ): Promise<Pid> {
-    let target = o.peer
-    if (target === undefined) {
-      const ranked = this.env.rank({ ...(needs as object), actors: actor })
-      target = (o.placement === undefined ? ranked : rendezvous(o.placement.hash, ranked))[0]
-    }
-    if (target === undefined)
-      throw new NoCapablePeerError(`no peer hosts actor "${actor}" with ${JSON.stringify(needs)}`)
-    const spawnArgs: { trap?: boolean } = o.trapExits === undefined ? {} : { trap: o.trapExits }
-    if (target === this.env.self) return await this.spawnLocal(actor, args, spawnArgs)
-    const pid = await this.env.rpc.call(
-      target,
-      'mesh.spawn',
-      { actor, args, ...spawnArgs },
-      {
-        timeoutMs: o.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS
-      }
-    )
-    if (typeof pid !== 'string' || !isPid(pid)) throw new BadMessageError('spawn answered without a pid')
-    return pid
-  }
-
-  private resolveName(to: string): Pid | undefined {
-    return isPid(to) ? to : this.hooks.whereis?.(to)
-  }
-
-  send(to: string, message: unknown, o: SendOptions = {}): void {
-    const pid = this.resolveName(to)
-    if (pid === undefined) return this.log('send to unknown name %s dropped', to)
-    const host = this.locate(pid)
-    if (host === this.env.self) return this.deliverLocal(pid, { k: 'msg', m: message, from: this.env.self })
-    const p = o.priority ?? 'normal'
-    const q = this.env.quality(host)
-    if ((p === 'normal' && q === 'poor') || (p === 'low' && (q === 'poor' || q === 'degraded'))) {
-      const d = this.drops.get(host) ?? { normal: 0, low: 0 }
-      d[p]++
-      this.drops.set(host, d)
-      return
-    }
-    this.env.rpc.cast(host, 'send', { to: pid, m: message }).catch((err: unknown) => {
-      this.log('send to %s lost: %s', pid, (err as Error).message)
-    })
-  }
-
-  async call<R>(to: string, message: unknown, o: { timeoutMs?: number; from?: string } = {}): Promise<R> {
-    const pid = this.resolveName(to)
-    if (pid === undefined) throw new RefusedError(`no actor is registered as "${to}"`)
-    const timeoutMs = o.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS
-    const host = this.locate(pid)
-    if (host !== this.env.self) {
-      try {
-        return (await this.env.rpc.call(host, 'mesh.call', { to: pid, m: message }, { timeoutMs })) as R
-      } catch (err) {
-        // A supervised actor restarted elsewhere while we asked its old host: ask again.
-        const now = this.locate(pid)
-        if (!isPeerLoss(err) || now === host) throw err
-        return await this.call<R>(pid, message, o)
-      }
-    }
-    return await new Promise<R>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new TimeoutError(`call to ${pid} timed out after ${timeoutMs} ms`)),
-        timeoutMs
-      )
-      this.deliverLocal(pid, {
-        k: 'call',
-        m: message,
-        from: o.from ?? this.env.self,
-        reply: (v) => {
-          clearTimeout(timer)
-          resolve(v as R)
-        },
-        fail: (e) => {
-          clearTimeout(timer)
-          reject(e)
-        }
-      })
-    })
-  }
-
-  private deliverLocal(pid: Pid, e: Envelope): void {
-    const proc = this.procs.get(pid)
-    if (proc !== undefined) return proc.deliver(e)
-    const moved = this.hooks.locate?.(pid)
-    if (moved !== undefined && moved !== this.env.self) {
-      // It lives elsewhere now (a restart or a handoff): forward, in order.
-      if (e.k === 'msg') return this.send(pid, e.m)
-      this.call(pid, e.m).then(
-        (v) => e.reply(v),
-        (err: unknown) => e.fail(err as Error)
-      )
-      return
-    }
-    if (e.k === 'call') e.fail(new RefusedError(`noproc: no actor ${pid} here`))
-    else this.log('message to %s dropped: no such actor', pid)
-  }
-
+export class ActorRuntime extends ActorCore {
   monitor(pid: Pid, fn: DownFn): () => void {
     const ref = `${this.env.self}:${this.nextRef++}`
     const host = this.locate(pid)
@@ -315,7 +93,8 @@ export class ActorRuntime implements ProcessHost {
     proc.links.delete(from)
     if (reason === 'kill') return proc.exit('killed')
     if (from === to) return proc.exit(reason)
-    if (proc.trap) return proc.deliver({ k: 'msg', m: { type: 'EXIT', from, reason }, from: this.env.self })
+    const exit = { type: 'EXIT', from, reason }
+    if (proc.trap) return proc.deliver({ k: 'msg', m: exit, from: this.env.self, sender: '' })
     if (reason === 'normal' && !from.endsWith('/exit')) return
     proc.exit(reason)
   }
@@ -337,6 +116,7 @@ export class ActorRuntime implements ProcessHost {
 
   /** A peer is down: monitors on its actors fire 'noconnection', links break, its monitors go. */
   peerDown(peer: string): void {
+    for (const [pid, host] of [...this.moved]) if (host === peer) this.moved.delete(pid)
     this.disconnected(peer)
     for (const proc of this.procs.values())
       for (const [ref, watcher] of proc.monitors) if (watcher === peer) proc.monitors.delete(ref)
@@ -366,8 +146,16 @@ export class ActorRuntime implements ProcessHost {
 
   private handleCast(peer: string, c: Cast): void {
     switch (c.k) {
-      case 'send':
-        return this.deliverLocal(c.to, { k: 'msg', m: c.m, from: peer })
+      case 'send': {
+        const from = c.f ?? peer
+        return this.dispatch(c.to, { k: 'msg', m: c.m, from, sender: `${from}#${c.i ?? '-'}`, q: c.q }, peer)
+      }
+      case 'moved':
+        if (c.host !== this.env.self && !this.procs.has(c.pid)) this.moved.set(c.pid, c.host)
+        for (const w of this.watches.values()) if (w.pid === c.pid) w.host = c.host
+        return
+      case 'hreply':
+        return this.hooks.hreply?.(peer, c)
       case 'mon': {
         const proc = this.procs.get(c.pid)
         if (proc?.isAlive === true) proc.monitors.set(c.ref, peer)
@@ -378,8 +166,8 @@ export class ActorRuntime implements ProcessHost {
       case 'demon':
         return void this.procs.get(c.pid)?.monitors.delete(c.ref)
       case 'down': {
-        // Only the peer we asked may answer for a monitor.
-        if (this.watches.get(c.ref)?.host === peer) this.fire(c.ref, c.reason)
+        // The actor's host answers, wherever a handoff took it.
+        if (this.watches.get(c.ref)?.pid === c.pid) this.fire(c.ref, c.reason)
         return
       }
       case 'link':
@@ -392,6 +180,46 @@ export class ActorRuntime implements ProcessHost {
   }
 
   /** Stop every local actor (the peer is stopping). */
+  /** A behaviour's view of its state for the trip (`beforeHandoff`), or the state itself. */
+  beforeHandoff(actor: string, state: unknown): unknown {
+    const b = this.behaviours.get(actor)
+    return b?.beforeHandoff === undefined ? state : b.beforeHandoff(state)
+  }
+
+  /** A handed-off actor arrives here (the target side), same pid, with its queue. */
+  arrive(
+    pid: Pid,
+    actor: string,
+    snap: Snapshot,
+    meta: { links: Pid[]; monitors: Array<[string, string]>; trap: boolean }
+  ): void {
+    const b = this.behaviours.get(actor)
+    if (b === undefined) throw new RefusedError(`no actor "${actor}" is defined here`)
+    if (this.procs.get(pid)?.isAlive === true) throw new RefusedError(`${pid} already runs here`)
+    const proc = new ActorProcess(pid, actor, b, meta.trap, this)
+    for (const l of meta.links) proc.links.add(l)
+    for (const [ref, watcher] of meta.monitors) proc.monitors.set(ref, watcher)
+    const state = b.afterHandoff === undefined ? snap.state : b.afterHandoff(snap.state)
+    this.moved.delete(pid)
+    this.procs.set(pid, proc)
+    proc.restore({ ...snap, state })
+  }
+
+  /** The source side after activation: forward what queued, tell watchers and linked hosts. */
+  movedAway(proc: ActorProcess, to: string): void {
+    const late = proc.takeQueued()
+    proc.detach()
+    if (this.procs.get(proc.pid) === proc) this.procs.delete(proc.pid)
+    this.moved.set(proc.pid, to)
+    for (const e of late) this.dispatch(proc.pid, e, this.env.self)
+    const peers = new Set<string>(proc.monitors.values())
+    for (const other of proc.links) peers.add(this.locate(other))
+    for (const w of this.watches.values()) if (w.pid === proc.pid) w.host = to
+    peers.delete(this.env.self)
+    peers.delete(to)
+    for (const p of peers) this.env.rpc.cast(p, 'moved', { pid: proc.pid, host: to }).catch(() => {})
+  }
+
   stopAll(reason: ExitReason = 'shutdown'): void {
     for (const p of [...this.procs.values()]) p.exit(reason)
   }

@@ -41,6 +41,10 @@ export interface ActorBehaviour<S = unknown, M = unknown> {
   init?(args: unknown, ctx: ActorContext): S | Promise<S>
   handle(message: M, state: S, ctx: ActorContext): S | undefined | Promise<S | undefined>
   terminate?(reason: ExitReason, state: S): void | Promise<void>
+  /** Before a handoff: turn state that is not plain data into data for the trip. */
+  beforeHandoff?(state: S): unknown
+  /** After a handoff, on the new peer: rebuild the state from what `beforeHandoff` made. */
+  afterHandoff?(data: unknown): S
   /** Receive linked actors' exits as `ExitMessage`s instead of exiting too. */
   trapExits?: boolean
 }

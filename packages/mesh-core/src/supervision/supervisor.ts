@@ -77,6 +77,31 @@ export class Supervisor {
     })
   }
 
+  /** A child hosted here leaves by handoff: stop listing it (without stopping it). */
+  releaseChild(pid: Pid): ChildEntry | undefined {
+    for (const [id, h] of this.hosting) {
+      if (h.entry.pid !== pid) continue
+      this.hosting.delete(id)
+      this.env.republish()
+      return h.entry
+    }
+    return undefined
+  }
+
+  /** The handoff failed: list it again. */
+  restoreChild(entry: ChildEntry): void {
+    this.hosting.set(entry.id, { entry, restarts: [] })
+    this.env.republish()
+  }
+
+  /** A child arrived by handoff (its epoch already raised): host and list it. */
+  adoptChild(entry: ChildEntry): void {
+    this.hosting.set(entry.id, { entry, restarts: [] })
+    this.seen.delete(entry.id)
+    this.orphans.delete(entry.id)
+    this.env.republish()
+  }
+
   /** For the record: the children hosted here. */
   entries(): ChildEntry[] {
     return [...this.hosting.values()].map((h) => h.entry)

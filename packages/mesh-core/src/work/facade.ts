@@ -8,6 +8,7 @@ import type {
   Supervised
 } from '../actors/types.ts'
 import type { VirtualCall } from '../actors/virtual.ts'
+import type { HandoffTarget } from '../actors/handoff.ts'
 import { StoppedError } from '../errors.ts'
 import type { Task } from '../rpc/task.ts'
 import type { Needs, TaskHandler, TaskOptions } from '../types.ts'
@@ -92,6 +93,11 @@ export abstract class WorkFacade {
 
   callVirtual<R>(r: VirtualCall): Promise<R> {
     return this.live().callVirtual<R>(r)
+  }
+
+  /** Move a live actor to another peer with its state; the pid stays valid. */
+  handoff(pid: Pid, target: HandoffTarget): Promise<Pid> {
+    return this.live().handoff(pid, target)
   }
 
   supervise(spec: ChildSpec): Promise<Supervised> {

@@ -11,6 +11,8 @@ import type {
   Supervised
 } from '../actors/types.ts'
 import { VirtualActors } from '../actors/virtual.ts'
+import { Handoffs } from '../actors/handoff.ts'
+import type { HandoffTarget } from '../actors/handoff.ts'
 import type { VirtualCall } from '../actors/virtual.ts'
 import { InvalidOptionsError } from '../errors.ts'
 import type { Task } from '../rpc/task.ts'
@@ -32,6 +34,7 @@ export class Work {
   readonly names: NameTable
   readonly virtual: VirtualActors
   readonly supervisor: Supervisor
+  readonly handoffs: Handoffs
 
   constructor(readonly env: WorkEnv) {
     this.tasks = new TaskRunner(env)
@@ -44,10 +47,17 @@ export class Work {
     )
     this.virtual = new VirtualActors(env, this.runtime)
     this.supervisor = new Supervisor(env, this.runtime, () => this.names.claims())
+    this.handoffs = new Handoffs(env, this.runtime)
+    this.handoffs.hooks = {
+      releaseChild: (pid) => this.supervisor.releaseChild(pid),
+      restoreChild: (entry) => this.supervisor.restoreChild(entry),
+      adoptChild: (entry) => this.supervisor.adoptChild(entry)
+    }
     this.runtime.hooks = {
       locate: (pid) => this.supervisor.locate(pid),
       exited: (proc, reason) => this.supervisor.onExit(proc, reason),
-      whereis: (name) => this.names.whereis(name)
+      whereis: (name) => this.names.whereis(name),
+      hreply: (peer, c) => this.handoffs.onReply(peer, c)
     }
   }
 
@@ -175,6 +185,28 @@ export class Work {
 
   callVirtual<R>(r: VirtualCall): Promise<R> {
     return this.virtual.call<R>(r)
+  }
+
+  handoff(pid: Pid, target: HandoffTarget): Promise<Pid> {
+    return this.handoffs.handoff(pid, target)
+  }
+
+  /**
+   * The peer is leaving: hand each local actor to another capable peer first (virtual
+   * activations excepted: their next call activates them on the new owner). Bounded by `ms`.
+   */
+  async evacuate(ms: number): Promise<number> {
+    const pids = this.runtime.pids().filter((p) => !p.startsWith(`${this.env.self}/v.`))
+    if (pids.length === 0) return 0
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const deadline = new Promise<void>((r) => (timer = setTimeout(r, ms)))
+    let moved = 0
+    const all = Promise.allSettled(
+      pids.map((p) => this.handoffs.handoff(p, { needs: {} }).then(() => void moved++))
+    )
+    await Promise.race([all, deadline])
+    clearTimeout(timer)
+    return moved
   }
 
   supervise(spec: ChildSpec): Promise<Supervised> {
