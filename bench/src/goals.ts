@@ -12,6 +12,8 @@ interface Goal {
   maxMs?: number
   min?: number
   maxRatio?: number
+  /** Throughput: at most this many times slower than the baseline (baseline ÷ measured). */
+  maxSlowdown?: number
 }
 
 const nodeSeq = (c: string): boolean => c.startsWith('Node↔Node') && c.endsWith('sequential')
@@ -65,6 +67,20 @@ export const GOALS: Goal[] = [
     case: nodeSeq,
     stat: 'p50',
     maxRatio: 1.5
+  },
+  {
+    what: 'pipelined task throughput overhead ≤ 1.5× the raw echo (Node↔Node)',
+    bench: 'task-throughput',
+    case: (c) => c.startsWith('Node↔Node') && c.includes('pipelined'),
+    stat: 'p50',
+    maxSlowdown: 1.5
+  },
+  {
+    what: 'actor send throughput overhead ≤ 1.5× raw one-way frames (Node↔Node)',
+    bench: 'actor-send-throughput',
+    case: (c) => c.startsWith('Node↔Node'),
+    stat: 'p50',
+    maxSlowdown: 1.5
   }
 ]
 
@@ -88,6 +104,10 @@ export function checkGoals(rows: Row[]): GoalResult[] {
       const ratio = base === undefined ? NaN : v / base
       measured = `${fmt(ratio)}× (${g.stat} ${fmt(v)} ${row.unit} against ${fmt(base ?? NaN)} ${row.unit})`
       ok = ratio <= g.maxRatio
+    } else if (g.maxSlowdown !== undefined) {
+      const slowdown = base === undefined ? NaN : base / v
+      measured = `${fmt(slowdown)}× slower (${fmt(v)} against ${fmt(base ?? NaN)} ${row.unit})`
+      ok = slowdown <= g.maxSlowdown
     } else if (g.min !== undefined) ok = v >= g.min
     else ok = v <= (g.maxMs ?? Infinity)
     return { goal: g.what, measured, verdict: Number.isFinite(v) && ok ? 'met' : 'missed' }
