@@ -123,3 +123,6 @@ async function main(): Promise<void> {
 }
 
 await main()
+// Every step stops what it started, but a step that failed half-way (or a library's
+// lingering handle) must not keep `npm run bench` from returning: the results are written.
+process.exit(process.exitCode ?? 0)
