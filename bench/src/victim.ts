@@ -5,7 +5,7 @@
  * bench goes away, or after MAX_LIFETIME_MS, whichever comes first.
  */
 import { createMesh } from 'mesh-core'
-import type { Mesh } from 'mesh-core'
+import { childLife } from './child-life.ts'
 import { deviceOptions } from './fleet.ts'
 import { parseFromVictim, parseToVictim } from './victim-protocol.ts'
 import type { FromVictim } from './victim-protocol.ts'
@@ -16,18 +16,7 @@ function send(msg: FromVictim): void {
   process.send?.(parseFromVictim(msg))
 }
 
-let mesh: Mesh | undefined
-let exiting = false
-async function exit(code: number): Promise<void> {
-  if (exiting) return
-  exiting = true
-  await mesh?.stop().catch(() => {})
-  process.exit(code)
-}
-
-const lifetime = setTimeout(() => void exit(3), MAX_LIFETIME_MS)
-lifetime.unref()
-process.on('disconnect', () => void exit(0))
+const { hold, exit } = childLife(MAX_LIFETIME_MS)
 process.on('message', (raw: unknown) => {
   try {
     const cmd = parseToVictim(raw)
@@ -45,7 +34,8 @@ try {
   const [name, ...bootstrap] = process.argv.slice(2)
   if (name === undefined || bootstrap.length === 0) throw new Error('usage: victim.js <name> <bootstrap…>')
   // Mesh defaults for health: the numbers must describe what users get.
-  mesh = await createMesh(deviceOptions(bootstrap, name))
+  const mesh = await createMesh(deviceOptions(bootstrap, name))
+  hold(mesh)
   send({ type: 'ready', peerId: mesh.peerId })
 } catch (err) {
   send({ type: 'failed', message: (err as Error).message })

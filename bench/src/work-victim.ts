@@ -8,7 +8,7 @@
  *   work-victim.js <name> <actor> <id> <bootstrap…>
  */
 import { createMesh } from 'mesh-core'
-import type { Mesh } from 'mesh-core'
+import { childLife } from './child-life.ts'
 import { deviceOptions } from './fleet.ts'
 
 const MAX_LIFETIME_MS = 120_000
@@ -20,25 +20,15 @@ function send(msg: FromWorkVictim): void {
   process.send?.(msg)
 }
 
-let mesh: Mesh | undefined
-let exiting = false
-async function exit(code: number): Promise<void> {
-  if (exiting) return
-  exiting = true
-  await mesh?.stop().catch(() => {})
-  process.exit(code)
-}
-
-const lifetime = setTimeout(() => void exit(3), MAX_LIFETIME_MS)
-lifetime.unref()
-process.on('disconnect', () => void exit(0))
+const { hold, exit } = childLife(MAX_LIFETIME_MS)
 
 try {
   const [name, actor, id, ...bootstrap] = process.argv.slice(2)
   if (name === undefined || actor === undefined || id === undefined || bootstrap.length === 0)
     throw new Error('usage: work-victim.js <name> <actor> <id> <bootstrap…>')
   // Mesh defaults for health: the numbers must describe what users get.
-  mesh = await createMesh(deviceOptions(bootstrap, name))
+  const mesh = await createMesh(deviceOptions(bootstrap, name))
+  hold(mesh)
   mesh.actor(actor, {
     init: () => 0,
     handle(msg: unknown, n: number, ctx) {

@@ -16,7 +16,7 @@ export function TaskRunRow({ run }: { run: TaskRun }) {
   const attempts = run.placements.length
   return (
     <li
-      className="run"
+      className="peer run"
       data-testid="task-run-row"
       data-run-id={run.id}
       data-task={run.task}

@@ -179,7 +179,7 @@ export function TasksPanel({ peers, self, runs, onRun, onOfferDemo }: TasksPanel
           {argsError}
         </p>
       )}
-      <ol className="runs" aria-live="polite" aria-label="Task runs">
+      <ol className="peers runs" aria-live="polite" aria-label="Task runs">
         {runs.length === 0 && <li className="muted">No runs yet.</li>}
         {runs.map((run) => (
           <TaskRunRow key={run.id} run={run} />
