@@ -126,3 +126,54 @@ describe('map-reduce', () => {
     expect(list).toEqual([9, 1, 4])
   })
 })
+
+describe('actor calls, exits and names', () => {
+  it('a call the actor never answers fails with TIMEOUT', async () => {
+    await using fleet = new Fleet()
+    const m = fleet.add(await alone())
+    m.actor('stuck', { handle: () => new Promise<undefined>(() => {}) })
+    const pid = await m.spawn({}, 'stuck')
+    await expect(m.call(pid, 'anything', { timeoutMs: 200 })).rejects.toMatchObject({ code: 'TIMEOUT' })
+  })
+
+  it("exit stops an actor; a trapping actor gets the signal as a message, but not 'kill'", async () => {
+    await using fleet = new Fleet()
+    const m = fleet.add(await alone())
+    const seen: unknown[] = []
+    m.actor('trapper', {
+      trapExits: true,
+      handle: (msg: unknown) => {
+        seen.push(msg)
+        return undefined
+      }
+    })
+    m.actor('plain', { handle: () => undefined })
+    const downs: string[] = []
+    const plain = await m.spawn({}, 'plain')
+    const trapper = await m.spawn({}, 'trapper')
+    m.monitor(plain, (d) => downs.push(`plain:${d.reason}`))
+    m.monitor(trapper, (d) => downs.push(`trapper:${d.reason}`))
+    m.exit(plain, 'enough')
+    m.exit(trapper, 'enough')
+    await until(() => downs.length === 1 && seen.length === 1, 5_000, 'one DOWN, one EXIT message')
+    expect(downs).toEqual(['plain:enough'])
+    expect(seen).toEqual([{ type: 'EXIT', from: `${m.peerId}/exit`, reason: 'enough' }])
+    m.exit(trapper, 'kill')
+    await until(() => downs.length === 2, 5_000, 'killed')
+    expect(downs[1]).toBe('trapper:killed')
+  })
+
+  it('unregister frees a name', async () => {
+    await using fleet = new Fleet()
+    const m = fleet.add(await alone())
+    m.actor('plain', { handle: () => undefined })
+    const a = await m.spawn({}, 'plain')
+    const b = await m.spawn({}, 'plain')
+    await m.register('svc', a)
+    await expect(m.register('svc', b)).rejects.toMatchObject({ code: 'REFUSED' })
+    m.unregister('svc')
+    expect(m.whereis('svc')).toBe(undefined)
+    await m.register('svc', b)
+    expect(m.whereis('svc')).toBe(b)
+  })
+})
