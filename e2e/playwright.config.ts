@@ -6,7 +6,9 @@ import { chromiumLaunch, firefoxLaunch, phone } from './browsers.ts'
  * Firefox over WebDriver BiDi. Multi-peer tests open peers of every kind themselves and
  * run once, in the `mesh` project: `mesh.spec.ts` (discovery, direct links, chat),
  * `registry.spec.ts` (capabilities, health, link quality, the coordinator),
- * `devices.spec.ts`, `lifecycle.spec.ts` and `tasks.spec.ts` (tasks across peers, retries).
+ * `devices.spec.ts`, `lifecycle.spec.ts`, `tasks.spec.ts` (tasks across peers, retries),
+ * `music.spec.ts` (the session handoff demo), `sensors.spec.ts` (browser sensors) and
+ * `bridge.spec.ts` (mesh-bridge sensors on a fake sysfs tree).
  */
 export default defineConfig({
   testDir: './tests',
@@ -20,7 +22,7 @@ export default defineConfig({
   outputDir: 'test-results/artifacts',
   use: { trace: 'off', screenshot: 'only-on-failure' },
   projects: [
-    { name: 'mesh', testMatch: /(mesh|registry|devices|lifecycle|tasks)\.spec\.ts/ },
+    { name: 'mesh', testMatch: /(mesh|registry|devices|lifecycle|tasks|music|sensors|bridge)\.spec\.ts/ },
     {
       name: 'chromium-desktop',
       testMatch: /pwa\.spec\.ts/,

@@ -77,6 +77,11 @@ export interface Mesh {
    * sent meanwhile are neither lost nor reordered. A failed handoff leaves it running here.
    */
   handoff(pid: Pid, target: HandoffTarget): Promise<Pid>
+  /**
+   * Hand every local actor to another peer that hosts its behaviour, now (at most 3 s);
+   * resolves to how many moved. `MeshOptions.evacuate` sets when this happens by itself.
+   */
+  evacuate(): Promise<number>
   on<K extends MeshEventName>(event: K, fn: (detail: MeshEvents[K]) => void): () => void
   /**
    * Share a CRDT (an `OrSet`, an `LwwRegister`) with every peer that replicates one under

@@ -88,6 +88,8 @@ export type {
   PeerRole,
   PeerInfo,
   HealthOptions,
+  EvacuationOptions,
+  EvacuationReason,
   LimitOptions,
   RelayLimits,
   MeshOptions,

@@ -1,6 +1,5 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { PrivateKey } from '@libp2p/interface'
-import { platform } from '#platform'
 import type { BootstrapEntry } from './bootstrap.ts'
 import { capabilitiesProblem, needsProblem } from './capabilities/validate.ts'
 import {
@@ -34,6 +33,8 @@ import type { Mesh, MeshStats } from './api.ts'
 import { Work } from './work/work.ts'
 import { WorkFacade } from './work/facade.ts'
 import { WorkFeed, directoryOf } from './work/feed.ts'
+import { Evacuation, evacuationPolicy } from './work/evacuation.ts'
+import { watchPeerLifecycle } from './platform/lifecycle.ts'
 import { replicate } from './replication/replica.ts'
 import type { Replica, Replicable } from './replication/replica.ts'
 import type {
@@ -65,6 +66,7 @@ export class MeshNode extends WorkFacade implements Mesh {
   private readonly rpc: Rpc
   protected readonly work: Work
   private readonly feed: WorkFeed
+  private readonly evacuation: Evacuation
   private readonly startedAt = Date.now()
   private readonly release: () => void
   private caps: Capabilities
@@ -172,6 +174,7 @@ export class MeshNode extends WorkFacade implements Mesh {
       penalise: (peer, err) => this.penalise(peer, err),
       now: () => Date.now()
     })
+    this.evacuation = new Evacuation(evacuationPolicy(options), (why) => this.work.evacuate(EVACUATE_MS, why))
     this.feed = new WorkFeed(this.work, () => this.stopped)
     this.feed.attach(this.emitter)
     this.detector = new FailureDetector({
@@ -197,15 +200,12 @@ export class MeshNode extends WorkFacade implements Mesh {
     this.detector.start()
     this.connectivity.start()
     this.libp2p.addEventListener('self:peer:update', this.onSelfUpdate)
-    this.unwatchLifecycle = platform.watchLifecycle({
-      leaving: () => {
-        this.detector.sayGoodbye()
-        this.self.publishInBackground('leaving')
-      },
-      hidden: (hidden) => {
-        if (!hidden) this.registry.returned()
-        this.self.publishInBackground(hidden ? 'paused' : 'up')
-      }
+    this.unwatchLifecycle = watchPeerLifecycle({
+      sayGoodbye: () => this.detector.sayGoodbye(),
+      publish: (state) => this.self.publishInBackground(state),
+      returned: () => this.registry.returned(),
+      movable: () => this.work.movable().length,
+      evacuation: this.evacuation
     })
     await this.self.publish('up')
     const h = this.health
@@ -229,7 +229,7 @@ export class MeshNode extends WorkFacade implements Mesh {
     if (actors.length > 0) caps.actors = actors
     const dir = this.work.directory()
     return {
-      ...(Object.keys(dir.names).length + dir.children.length > 0 ? { dir } : {}),
+      ...(Object.keys(dir.names).length + dir.children.length + (dir.guests?.length ?? 0) > 0 ? { dir } : {}),
       name: this.name,
       role: this.role,
       caps,
@@ -370,11 +370,12 @@ export class MeshNode extends WorkFacade implements Mesh {
   async stop(): Promise<void> {
     if (this.stopped) return
     this.stopped = true
-    if (this.options.evacuateOnStop !== false && this.libp2p.status === 'started')
+    if (this.evacuation.policy.onStop && this.libp2p.status === 'started')
       await this.work
-        .evacuate(EVACUATE_MS)
+        .evacuate(EVACUATE_MS, 'stop')
         .then(() => this.self.publish())
         .catch(() => {})
+    this.evacuation.stop()
     this.self.stopped = true
     for (const t of this.timers) clearInterval(t)
     this.unwatchLifecycle()

@@ -132,11 +132,31 @@ export interface MeshOptions {
   /**
    * On `stop()` (and so on SIGTERM in mesh-bridge), hand each local actor to another
    * capable peer first, for at most 3 s. @default true
+   * @deprecated use `evacuate.onStop`
    */
   evacuateOnStop?: boolean
+  /** When this peer hands its actors to other capable peers before it goes. */
+  evacuate?: EvacuationOptions
   /** Dial loopback and private addresses (tests, LANs). @default true */
   allowPrivateAddresses?: boolean
 }
+
+/**
+ * Which triggers make a peer hand its actors away. Each one moves every local actor
+ * (virtual activations excepted) to the best other peer that hosts its behaviour.
+ */
+export interface EvacuationOptions {
+  /** On `stop()`, and so on SIGTERM in mesh-bridge; bounded by 3 s. @default true */
+  onStop?: boolean
+  /** Browser: on pagehide. Best effort: the page may be gone before the move ends. @default true */
+  onPageHide?: boolean
+  /** Browser: once the page has been hidden this long; `false` never. @default 60_000 */
+  hiddenForMs?: number | false
+  /** Once the battery falls below this fraction while discharging; `false` never. @default 0.15 */
+  batteryBelow?: number | false
+}
+
+export type EvacuationReason = 'stop' | 'pagehide' | 'hidden' | 'battery' | 'request'
 
 export interface MeshEvents {
   'peer:join': PeerInfo
@@ -153,6 +173,8 @@ export interface MeshEvents {
   'supervisor:restart': { id: string; pid: string; peer: string; restarts: number }
   'supervisor:giveup': { id: string; reason: string }
   connection: { state: ConnectionState }
+  /** This peer handed its actors away: `moved` of `actors` made it. */
+  evacuate: { reason: EvacuationReason; moved: number; actors: number }
 }
 
 export type MeshEventName = keyof MeshEvents

@@ -6,6 +6,7 @@ import {
   MAX_NAMES_PER_PEER,
   MAX_REGISTERED_NAME,
   directoryProblem,
+  MAX_GUESTS_PER_PEER,
   nameProblem
 } from '../src/actors/directory.ts'
 import type { ChildEntry } from '../src/actors/directory.ts'
@@ -198,6 +199,14 @@ describe('directoryProblem (the record dir field)', () => {
     expect(directoryProblem({ children: [] })).toBe('dir.names must be a map')
     expect(directoryProblem({ names: [], children: [] })).toBe('dir.names must be a map')
     expect(directoryProblem({ names: {} })).toMatch(/^dir.children must be a list/)
+  })
+
+  it('takes guests (actors that came by handoff) within the limit, and refuses bad ones', () => {
+    expect(directoryProblem({ names: {}, children: [], guests: [P] })).toBeUndefined()
+    const many = Array.from({ length: MAX_GUESTS_PER_PEER + 1 }, () => P)
+    expect(directoryProblem({ names: {}, children: [], guests: many })).toMatch(/^dir.guests must be a list/)
+    expect(directoryProblem({ names: {}, children: [], guests: P })).toMatch(/^dir.guests must be a list/)
+    expect(directoryProblem({ names: {}, children: [], guests: ['nopid'] })).toBe('bad guest pid')
   })
 
   it('refuses names with "/", empty or too long names, and too many names', () => {

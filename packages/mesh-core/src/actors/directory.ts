@@ -29,10 +29,17 @@ export interface ChildEntry {
 export interface DirectoryEntry {
   names: Record<string, NameClaim>
   children: ChildEntry[]
+  /**
+   * Actors running here that were born elsewhere (they came by handoff): so a pid stays
+   * reachable after its birth host, which would forward to it, is gone.
+   */
+  guests?: Pid[]
 }
 
 export const MAX_NAMES_PER_PEER = 32
 export const MAX_CHILDREN_PER_PEER = 32
+/** Guests listed in a record; more are still reachable through their birth host's forwarding. */
+export const MAX_GUESTS_PER_PEER = 32
 export const MAX_REGISTERED_NAME = 128
 /** A supervised child's args travel in its host's record: keep them small. */
 export const MAX_CHILD_ARGS_BYTES = 1_024
@@ -85,7 +92,13 @@ export function directorySizeProblem(d: DirectoryEntry): string | undefined {
 export function directoryProblem(v: unknown): string | undefined {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'dir must be a map'
   const d = v as Record<string, unknown>
-  for (const k of Object.keys(d)) if (k !== 'names' && k !== 'children') return `unknown dir field ${k}`
+  for (const k of Object.keys(d))
+    if (k !== 'names' && k !== 'children' && k !== 'guests') return `unknown dir field ${k}`
+  if (d.guests !== undefined) {
+    if (!Array.isArray(d.guests) || d.guests.length > MAX_GUESTS_PER_PEER)
+      return `dir.guests must be a list of at most ${MAX_GUESTS_PER_PEER}`
+    if (d.guests.some((g) => pidProblem(g) !== undefined)) return 'bad guest pid'
+  }
   const names = d.names
   if (typeof names !== 'object' || names === null || Array.isArray(names)) return 'dir.names must be a map'
   const entries = Object.entries(names)

@@ -3,6 +3,7 @@ import { parseCast } from './casts.ts'
 import type { Cast } from './casts.ts'
 import { ActorCore } from './core.ts'
 import type { DownFn } from './core.ts'
+import { birthHost } from './pid.ts'
 import { ActorProcess } from './process.ts'
 import { wireReason } from './process.ts'
 import type { ExitReason, Pid } from './types.ts'
@@ -112,6 +113,7 @@ export class ActorRuntime extends ActorCore {
     proc.links.clear()
     this.env.emit('actor:down', { pid: proc.pid, reason })
     this.hooks.exited?.(proc, reason)
+    if (birthHost(proc.pid) !== this.env.self) this.env.republish()
   }
 
   /** A peer is down: monitors on its actors fire 'noconnection', links break, its monitors go. */
@@ -179,7 +181,6 @@ export class ActorRuntime extends ActorCore {
     }
   }
 
-  /** Stop every local actor (the peer is stopping). */
   /** A behaviour's view of its state for the trip (`beforeHandoff`), or the state itself. */
   beforeHandoff(actor: string, state: unknown): unknown {
     const b = this.behaviours.get(actor)
@@ -203,6 +204,7 @@ export class ActorRuntime extends ActorCore {
     this.moved.delete(pid)
     this.procs.set(pid, proc)
     proc.restore({ ...snap, state })
+    if (birthHost(pid) !== this.env.self) this.env.republish()
   }
 
   /** The source side after activation: forward what queued, tell watchers and linked hosts. */
@@ -218,6 +220,7 @@ export class ActorRuntime extends ActorCore {
     peers.delete(this.env.self)
     peers.delete(to)
     for (const p of peers) this.env.rpc.cast(p, 'moved', { pid: proc.pid, host: to }).catch(() => {})
+    if (birthHost(proc.pid) !== this.env.self) this.env.republish()
   }
 
   stopAll(reason: ExitReason = 'shutdown'): void {

@@ -45,6 +45,36 @@ async function loadKey(slot: number): Promise<PrivateKey> {
   return key
 }
 
+interface BatteryLike extends EventTarget {
+  level: number
+  charging: boolean
+}
+
+/** Battery Status API readings, where the browser has it (Chromium); returns an unsubscribe. */
+function watchBattery(on: (level: number, charging: boolean) => void): () => void {
+  const nav = globalThis.navigator as { getBattery?: () => Promise<BatteryLike> } | undefined
+  let stop = false
+  let off = (): void => {}
+  nav
+    ?.getBattery?.()
+    .then((b) => {
+      if (stop) return
+      const read = (): void => on(b.level, b.charging)
+      b.addEventListener('levelchange', read)
+      b.addEventListener('chargingchange', read)
+      off = () => {
+        b.removeEventListener('levelchange', read)
+        b.removeEventListener('chargingchange', read)
+      }
+      read()
+    })
+    .catch(() => {})
+  return () => {
+    stop = true
+    off()
+  }
+}
+
 export const platform: Platform = {
   kind: 'browser',
   defaultRole: 'browser',
@@ -81,6 +111,7 @@ export const platform: Platform = {
     const onPageShow = (e: PageTransitionEvent): void => {
       if (e.persisted) h.hidden(document.visibilityState === 'hidden')
     }
+    const battery = watchBattery((level, charging) => h.battery(level, charging))
     addEventListener('pagehide', onPageHide)
     addEventListener('pageshow', onPageShow)
     document.addEventListener('visibilitychange', onVisibility)
@@ -92,6 +123,7 @@ export const platform: Platform = {
       document.removeEventListener('visibilitychange', onVisibility)
       document.removeEventListener('freeze', onFreeze)
       document.removeEventListener('resume', onResume)
+      battery()
     }
   },
   beacon(url, body) {

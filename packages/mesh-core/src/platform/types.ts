@@ -27,6 +27,8 @@ export interface LifecycleHandlers {
   leaving(): void
   /** The page became hidden (true) or visible again (false). */
   hidden(hidden: boolean): void
+  /** A battery reading: `level` from 0 to 1 (browsers with the Battery Status API). */
+  battery(level: number, charging: boolean): void
 }
 
 export interface Libp2pParts {

@@ -1,4 +1,6 @@
+import { MAX_GUESTS_PER_PEER, directorySizeProblem } from '../actors/directory.ts'
 import type { DirectoryEntry } from '../actors/directory.ts'
+import { birthHost } from '../actors/pid.ts'
 import { NameTable } from '../actors/names.ts'
 import { ActorRuntime } from '../actors/runtime.ts'
 import type {
@@ -19,7 +21,7 @@ import type { Task } from '../rpc/task.ts'
 import { Supervisor } from '../supervision/supervisor.ts'
 import { matches } from '../capabilities/match.ts'
 import { needsProblem } from '../capabilities/validate.ts'
-import type { Capabilities, Needs, TaskHandler, TaskOptions } from '../types.ts'
+import type { Capabilities, EvacuationReason, Needs, TaskHandler, TaskOptions } from '../types.ts'
 import type { WorkEnv } from './env.ts'
 import { TaskRunner } from './tasks.ts'
 import type { MapReduceOptions } from './tasks.ts'
@@ -54,7 +56,7 @@ export class Work {
       adoptChild: (entry) => this.supervisor.adoptChild(entry)
     }
     this.runtime.hooks = {
-      locate: (pid) => this.supervisor.locate(pid),
+      locate: (pid) => this.supervisor.locate(pid) ?? this.guestHosts.get(pid),
       exited: (proc, reason) => this.supervisor.onExit(proc, reason),
       whereis: (name) => this.names.whereis(name),
       hreply: (peer, c) => this.handoffs.onReply(peer, c)
@@ -78,11 +80,24 @@ export class Work {
   }
 
   directory(): DirectoryEntry {
-    return { names: this.names.claims(), children: this.supervisor.entries() }
+    const guests = this.movable()
+      .filter((p) => birthHost(p) !== this.env.self)
+      .slice(0, MAX_GUESTS_PER_PEER)
+    const entry: DirectoryEntry = { names: this.names.claims(), children: this.supervisor.entries() }
+    if (guests.length === 0) return entry
+    // Names and children come first; guests fill what room the record has left.
+    while (guests.length > 0 && directorySizeProblem({ ...entry, guests }) !== undefined) guests.pop()
+    return guests.length > 0 ? { ...entry, guests } : entry
   }
 
-  /** A record arrived or went: names and children may have moved. */
+  /** Where other peers say the actors born elsewhere that they host run. */
+  private guestHosts = new Map<Pid, string>()
+
+  /** A record arrived or went: names, children and guests may have moved. */
   directoryChanged(): void {
+    const guests = new Map<Pid, string>()
+    for (const [peer, dir] of this.env.directory()) for (const g of dir.guests ?? []) guests.set(g, peer)
+    this.guestHosts = guests
     this.names.resolveConflicts()
     this.supervisor.directoryChanged()
   }
@@ -191,21 +206,32 @@ export class Work {
     return this.handoffs.handoff(pid, target)
   }
 
+  /** The local actors an evacuation moves: all but virtual activations. */
+  movable(): Pid[] {
+    return this.runtime.pids().filter((p) => !p.startsWith(`${this.env.self}/v.`))
+  }
+
   /**
-   * The peer is leaving: hand each local actor to another capable peer first (virtual
-   * activations excepted: their next call activates them on the new owner). Bounded by `ms`.
+   * Hand each local actor to another capable peer (virtual activations excepted: their
+   * next call activates them on the new owner), for at most `ms`. Emits `evacuate`.
    */
-  async evacuate(ms: number): Promise<number> {
-    const pids = this.runtime.pids().filter((p) => !p.startsWith(`${this.env.self}/v.`))
+  async evacuate(ms: number, reason: EvacuationReason): Promise<number> {
+    const pids = this.movable()
     if (pids.length === 0) return 0
     let timer: ReturnType<typeof setTimeout> | undefined
     const deadline = new Promise<void>((r) => (timer = setTimeout(r, ms)))
     let moved = 0
     const all = Promise.allSettled(
-      pids.map((p) => this.handoffs.handoff(p, { needs: {} }).then(() => void moved++))
+      pids.map((p) =>
+        this.handoffs.handoff(p, { needs: {} }).then(
+          () => void moved++,
+          (err: Error) => this.env.log('evacuate: %s stays here: %s', p, err.message)
+        )
+      )
     )
     await Promise.race([all, deadline])
     clearTimeout(timer)
+    this.env.emit('evacuate', { reason, moved, actors: pids.length })
     return moved
   }
 

@@ -1,0 +1,116 @@
+import type { EvacuationOptions, EvacuationReason } from '../types.ts'
+
+/** The policy with its defaults applied. */
+export interface EvacuationPolicy {
+  onStop: boolean
+  onPageHide: boolean
+  hiddenForMs: number | false
+  batteryBelow: number | false
+}
+
+export const DEFAULT_EVACUATION: EvacuationPolicy = {
+  onStop: true,
+  onPageHide: true,
+  hiddenForMs: 60_000,
+  batteryBelow: 0.15
+}
+
+/** `evacuate` wins over the older `evacuateOnStop`; both default to on. */
+export function evacuationPolicy(o: {
+  evacuate?: EvacuationOptions
+  evacuateOnStop?: boolean
+}): EvacuationPolicy {
+  const e = o.evacuate ?? {}
+  const problem = (what: string): Error => new RangeError(`evacuate.${what}`)
+  if (e.hiddenForMs !== undefined && e.hiddenForMs !== false) {
+    if (typeof e.hiddenForMs !== 'number' || !Number.isFinite(e.hiddenForMs) || e.hiddenForMs < 0)
+      throw problem('hiddenForMs is a number of milliseconds ≥ 0, or false')
+  }
+  if (e.batteryBelow !== undefined && e.batteryBelow !== false) {
+    if (typeof e.batteryBelow !== 'number' || !(e.batteryBelow > 0 && e.batteryBelow <= 1))
+      throw problem('batteryBelow is a fraction in (0, 1], or false')
+  }
+  return {
+    onStop: e.onStop ?? o.evacuateOnStop ?? DEFAULT_EVACUATION.onStop,
+    onPageHide: e.onPageHide ?? DEFAULT_EVACUATION.onPageHide,
+    hiddenForMs: e.hiddenForMs ?? DEFAULT_EVACUATION.hiddenForMs,
+    batteryBelow: e.batteryBelow ?? DEFAULT_EVACUATION.batteryBelow
+  }
+}
+
+export interface EvacuationTimers {
+  setTimeout(fn: () => void, ms: number): unknown
+  clearTimeout(t: unknown): void
+}
+
+/**
+ * When a peer should hand its actors away before it goes (issue 5's triggers): a page
+ * being hidden for good (pagehide), a page hidden for a long time (mobile browsers
+ * freeze and then discard such tabs), a battery running low while discharging. Stopping
+ * (SIGTERM in mesh-bridge) is `stop()`'s own step. Each trigger fires at most once per
+ * episode: a battery that stays low does not evacuate again until it has charged or
+ * risen above the level; a page evacuates again only after it has been visible.
+ */
+export class Evacuation {
+  private hiddenTimer: unknown
+  private batteryFired = false
+  private hiddenFired = false
+  private running: Promise<number> | undefined
+
+  constructor(
+    readonly policy: EvacuationPolicy,
+    private readonly run: (reason: EvacuationReason) => Promise<number>,
+    private readonly timers: EvacuationTimers = {
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (t) => clearTimeout(t as ReturnType<typeof setTimeout>)
+    }
+  ) {}
+
+  /** The page is going away (pagehide): best effort, since the page may die mid-move. */
+  pageHide(): Promise<number> | undefined {
+    return this.policy.onPageHide ? this.start('pagehide') : undefined
+  }
+
+  /** The page became hidden (true) or visible (false). */
+  hidden(hidden: boolean): void {
+    this.timers.clearTimeout(this.hiddenTimer)
+    this.hiddenTimer = undefined
+    if (!hidden) {
+      this.hiddenFired = false
+      return
+    }
+    const ms = this.policy.hiddenForMs
+    if (ms === false || this.hiddenFired) return
+    this.hiddenTimer = this.timers.setTimeout(() => {
+      this.hiddenTimer = undefined
+      this.hiddenFired = true
+      void this.start('hidden')
+    }, ms)
+  }
+
+  /** A battery reading: `level` in [0, 1]. */
+  battery(level: number, charging: boolean): void {
+    const below = this.policy.batteryBelow
+    if (below === false || !Number.isFinite(level)) return
+    if (charging || level >= below) {
+      this.batteryFired = false
+      return
+    }
+    if (this.batteryFired) return
+    this.batteryFired = true
+    void this.start('battery')
+  }
+
+  stop(): void {
+    this.timers.clearTimeout(this.hiddenTimer)
+    this.hiddenTimer = undefined
+  }
+
+  /** One evacuation at a time; a trigger during one joins it. */
+  private start(reason: EvacuationReason): Promise<number> {
+    this.running ??= this.run(reason)
+      .catch(() => 0)
+      .finally(() => (this.running = undefined))
+    return this.running
+  }
+}

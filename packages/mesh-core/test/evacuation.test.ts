@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest'
+import type { ActorBehaviour, EvacuationReason } from '../src/index.ts'
+import { Evacuation, evacuationPolicy } from '../src/work/evacuation.ts'
+import type { EvacuationTimers } from '../src/work/evacuation.ts'
+import { Fleet, startDevice, startRelay, until } from './helpers.ts'
+
+/** Timers the test fires by hand. */
+class ManualTimers implements EvacuationTimers {
+  pending = new Map<number, { fn: () => void; ms: number }>()
+  private next = 1
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = this.next++
+    this.pending.set(id, { fn, ms })
+    return id
+  }
+  clearTimeout(t: unknown): void {
+    this.pending.delete(t as number)
+  }
+  fireAll(): void {
+    const due = [...this.pending.values()]
+    this.pending.clear()
+    for (const d of due) d.fn()
+  }
+}
+
+function rig(o: Parameters<typeof evacuationPolicy>[0] = {}): {
+  ev: Evacuation
+  runs: EvacuationReason[]
+  timers: ManualTimers
+  finish: () => void
+} {
+  const runs: EvacuationReason[] = []
+  const timers = new ManualTimers()
+  let finish = (): void => {}
+  const ev = new Evacuation(
+    evacuationPolicy(o),
+    (reason) => {
+      runs.push(reason)
+      return new Promise<number>((resolve) => (finish = () => resolve(1)))
+    },
+    timers
+  )
+  return { ev, runs, timers, finish: () => finish() }
+}
+
+describe('evacuation policy', () => {
+  it('defaults every trigger on, and the old evacuateOnStop still works', () => {
+    expect(evacuationPolicy({})).toEqual({
+      onStop: true,
+      onPageHide: true,
+      hiddenForMs: 60_000,
+      batteryBelow: 0.15
+    })
+    expect(evacuationPolicy({ evacuateOnStop: false }).onStop).toBe(false)
+    expect(evacuationPolicy({ evacuateOnStop: false, evacuate: { onStop: true } }).onStop).toBe(true)
+  })
+
+  it('rejects nonsense levels and durations with a clear error', () => {
+    expect(() => evacuationPolicy({ evacuate: { batteryBelow: 15 } })).toThrow(/batteryBelow.*fraction/)
+    expect(() => evacuationPolicy({ evacuate: { batteryBelow: 0 } })).toThrow(/batteryBelow/)
+    expect(() => evacuationPolicy({ evacuate: { hiddenForMs: -1 } })).toThrow(/hiddenForMs/)
+    expect(() => evacuationPolicy({ evacuate: { hiddenForMs: Number.NaN } })).toThrow(/hiddenForMs/)
+  })
+
+  it('pagehide evacuates when on, and not when off', async () => {
+    const on = rig()
+    const p = on.ev.pageHide()
+    expect(on.runs).toEqual(['pagehide'])
+    on.finish()
+    expect(await p).toBe(1)
+    const off = rig({ evacuate: { onPageHide: false } })
+    expect(off.ev.pageHide()).toBeUndefined()
+    expect(off.runs).toEqual([])
+  })
+
+  it('a page hidden for the set time evacuates once; coming back in time cancels it', () => {
+    const { ev, runs, timers } = rig({ evacuate: { hiddenForMs: 5_000 } })
+    ev.hidden(true)
+    expect([...timers.pending.values()].map((t) => t.ms)).toEqual([5_000])
+    ev.hidden(false)
+    expect(timers.pending.size).toBe(0)
+    ev.hidden(true)
+    timers.fireAll()
+    expect(runs).toEqual(['hidden'])
+    // Still hidden (a second visibilitychange, a freeze): no second evacuation.
+    ev.hidden(true)
+    expect(timers.pending.size).toBe(0)
+    // Visible again, then hidden again: armed anew.
+    ev.hidden(false)
+    ev.hidden(true)
+    expect(timers.pending.size).toBe(1)
+    ev.stop()
+    expect(timers.pending.size).toBe(0)
+  })
+
+  it('hiddenForMs false never arms a timer', () => {
+    const { ev, timers } = rig({ evacuate: { hiddenForMs: false } })
+    ev.hidden(true)
+    expect(timers.pending.size).toBe(0)
+  })
+
+  it('a battery below the level while discharging evacuates once per episode', async () => {
+    const { ev, runs, finish } = rig({ evacuate: { batteryBelow: 0.2 } })
+    ev.battery(0.5, false)
+    ev.battery(0.19, true) // low but charging
+    expect(runs).toEqual([])
+    ev.battery(0.19, false)
+    expect(runs).toEqual(['battery'])
+    finish()
+    await new Promise((r) => setImmediate(r))
+    ev.battery(0.18, false)
+    ev.battery(0.1, false)
+    expect(runs).toEqual(['battery'])
+    ev.battery(0.1, true) // plugged in: the episode ends
+    ev.battery(0.1, false)
+    expect(runs).toEqual(['battery', 'battery'])
+    ev.battery(Number.NaN, false)
+    expect(runs).toHaveLength(2)
+  })
+
+  it('batteryBelow false ignores the battery', () => {
+    const { ev, runs } = rig({ evacuate: { batteryBelow: false } })
+    ev.battery(0.01, false)
+    expect(runs).toEqual([])
+  })
+
+  it('triggers during a running evacuation join it rather than start another', () => {
+    const { ev, runs, finish } = rig({ evacuate: { batteryBelow: 0.5 } })
+    const a = ev.pageHide()
+    ev.battery(0.1, false)
+    expect(runs).toEqual(['pagehide'])
+    finish()
+    return expect(a).resolves.toBe(1)
+  })
+})
+
+interface Held {
+  v: number
+}
+const holder: ActorBehaviour<Held, { set?: number; get?: true }> = {
+  init: () => ({ v: 0 }),
+  handle(msg, s, ctx) {
+    if (msg.get === true) {
+      ctx.reply(s.v)
+      return undefined
+    }
+    return { v: msg.set ?? s.v }
+  }
+}
+
+describe('mesh.evacuate()', () => {
+  it('moves every local actor with its state to a capable peer, and says so in an event', async () => {
+    await using fleet = new Fleet()
+    const relay = fleet.add(await startRelay())
+    const a = fleet.add(await startDevice(relay, { name: 'leaving' }))
+    const b = fleet.add(await startDevice(relay, { name: 'staying' }))
+    const other = fleet.add(await startDevice(relay, { name: 'no-behaviour' }))
+    for (const m of [a, b]) m.actor('holder', holder)
+    await until(
+      () => [a, b, other].every((m) => m.peers().filter((p) => p.link === 'tcp').length >= 2),
+      15_000,
+      'direct links'
+    )
+    await until(() => a.resolve({ actors: 'holder' }).some((p) => p.id === b.peerId), 15_000, 'b hosts')
+    const pids = [
+      await a.spawn({}, 'holder', null, { peer: a.peerId }),
+      await a.spawn({}, 'holder', null, { peer: a.peerId })
+    ]
+    pids.forEach((pid, i) => a.send(pid, { set: 10 + i }))
+    const events: Array<{ reason: string; moved: number; actors: number }> = []
+    a.on('evacuate', (e) => events.push(e))
+    expect(await a.evacuate()).toBe(2)
+    expect(events).toEqual([{ reason: 'request', moved: 2, actors: 2 }])
+    // The evacuated peer goes; the actors live on with their state on the one that hosts them.
+    await a.stop()
+    for (const [i, pid] of pids.entries()) expect(await other.call(pid, { get: true })).toBe(10 + i)
+  })
+
+  it('with evacuate.onStop false, stop() leaves the actors to die with the peer', async () => {
+    await using fleet = new Fleet()
+    const relay = fleet.add(await startRelay())
+    const a = fleet.add(await startDevice(relay, { name: 'a', evacuate: { onStop: false } }))
+    const b = fleet.add(await startDevice(relay, { name: 'b' }))
+    for (const m of [a, b]) m.actor('holder', holder)
+    await until(() => a.peers().some((p) => p.id === b.peerId && p.link === 'tcp'), 15_000, 'direct link')
+    await until(() => a.resolve({ actors: 'holder' }).some((p) => p.id === b.peerId), 15_000, 'b hosts')
+    const pid = await b.spawn({}, 'holder', null, { peer: a.peerId })
+    const down = new Promise<string>((resolve) => b.monitor(pid, (d) => resolve(d.reason)))
+    const events: unknown[] = []
+    a.on('evacuate', (e) => events.push(e))
+    await a.stop()
+    expect(await down).toBe('noconnection')
+    expect(events).toEqual([])
+    await expect(b.call(pid, { get: true }, { timeoutMs: 2_000 })).rejects.toThrow()
+  })
+})
