@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { startBridge } from './bridge.ts'
+import { ConfigError, defaultConfig, loadConfig } from './config.ts'
+import type { BridgeConfig } from './config.ts'
 
 export interface CliIo {
   out(line: string): void
@@ -14,11 +16,15 @@ const USAGE = `Usage: mesh-bridge [options]
 Joins a Mesh as a device and advertises the host's capabilities.
 
 Options:
+  -c, --config <file>   a JSON config file (docs/CONFIGURATION.md); flags override it
   -r, --relay <addr>    relay multiaddr or bootstrap.json URL (repeatable)
   -n, --name <name>     device name (default: the host name)
       --data-dir <dir>  keep the device identity here
       --listen <addr>   listen multiaddr (repeatable)
       --no-mdns         do not discover peers on the LAN
+      --root <dir>      read /proc, /sys and /dev under this directory
+      --http <port>     serve /metrics and /health on 127.0.0.1:<port>
+      --no-ffmpeg       do not offer camera.capture
       --json            log JSON lines
   -h, --help            show this help
   -v, --version         print the version`
@@ -39,6 +45,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       strict: true,
       allowPositionals: false,
       options: {
+        config: { type: 'string', short: 'c' },
+        root: { type: 'string' },
+        http: { type: 'string' },
+        'no-ffmpeg': { type: 'boolean' },
         relay: { type: 'string', short: 'r', multiple: true },
         name: { type: 'string', short: 'n' },
         'data-dir': { type: 'string' },
@@ -68,21 +78,49 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         : `${msg}${Object.keys(fields).length > 0 ? ' ' + JSON.stringify(fields) : ''}`
     )
   }
+  let config: BridgeConfig = { ...defaultConfig }
+  if (values.config !== undefined) {
+    try {
+      config = await loadConfig(values.config)
+    } catch (err) {
+      // A broken config file: say where, and refuse to start with it.
+      io.err(err instanceof ConfigError ? err.message : `mesh-bridge: ${(err as Error).message}`)
+      return 1
+    }
+  }
+  let httpPort: number | undefined
+  if (values.http !== undefined) {
+    httpPort = Number(values.http)
+    if (!Number.isInteger(httpPort) || httpPort < 0 || httpPort > 65_535) {
+      io.err(`mesh-bridge: --http takes a port number, got "${values.http}"\n\n${USAGE}`)
+      return 2
+    }
+  }
   let bridge
   try {
     bridge = await startBridge({
-      relays: values.relay ?? [],
+      ...config,
+      ...(values.relay !== undefined ? { relays: values.relay } : {}),
       ...(values.name !== undefined ? { name: values.name } : {}),
       ...(values['data-dir'] !== undefined ? { dataDir: values['data-dir'] } : {}),
       ...(values.listen !== undefined ? { listen: values.listen } : {}),
-      mdns: values['no-mdns'] !== true
+      ...(values.root !== undefined ? { root: values.root } : {}),
+      ...(values['no-mdns'] === true ? { mdns: false } : {}),
+      ...(httpPort !== undefined ? { http: { ...config.http, enabled: true, port: httpPort } } : {}),
+      ...(values['no-ffmpeg'] === true ? { ffmpeg: false } : {}),
+      log: (level, msg, fields = {}) => log(msg, { level, ...fields })
     })
   } catch (err) {
     io.err(`mesh-bridge: ${(err as Error).message}`)
     return 1
   }
   const { mesh } = bridge
-  log('mesh-bridge started', { peerId: mesh.peerId, name: mesh.name, capabilities: mesh.capabilities() })
+  log('mesh-bridge started', {
+    peerId: mesh.peerId,
+    name: mesh.name,
+    capabilities: mesh.capabilities(),
+    ...(bridge.http !== undefined ? { http: bridge.http.url } : {})
+  })
   mesh.on('peer:join', (p) => log('peer joined', { id: p.id, name: p.name }))
   mesh.on('peer:leave', (p) => log('peer left', p))
   const signal = await io.stopSignal

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process'
-import { cpus } from 'node:os'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { setTimeout as tick } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import { createMesh } from 'mesh-core'
@@ -36,6 +38,27 @@ describe('mesh-bridge CLI', () => {
     expect(a.err.join('\n')).toMatch(/invalid bootstrap address "\/ip4\/1\.2\.3\.4\/tcp\/1"/)
   })
 
+  it('refuses to start with a broken config file, naming the file, the line and the field', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mesh-bridge-cli-'))
+    try {
+      const file = join(dir, 'bridge.json')
+      await writeFile(file, '{\n  "name": "pi",\n  "sources": { "thermal": { "sampleMs": "fast" } }\n}\n')
+      const a = io()
+      expect(await main(['--config', file, '--no-mdns'], a.io)).toBe(1)
+      expect(a.err.join('\n')).toMatch(/bridge\.json:3:\d+: sources\.thermal\.sampleMs: /)
+      await writeFile(file, '{ "name": "pi", }}')
+      const b = io()
+      expect(await main(['--config', file], b.io)).toBe(1)
+      expect(b.err.join('\n')).toMatch(/bridge\.json:1:\d+/)
+      const c = io()
+      expect(await main(['--config', join(dir, 'missing.json')], c.io)).toBe(1)
+      expect(c.err.join('\n')).toMatch(/missing\.json/)
+      expect(a.out.concat(b.out, c.out).join('\n')).not.toMatch(/started/)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
   it('advertises the host basics', () => {
     const caps = hostCapabilities()
     expect(caps).toMatchObject({ cpu: cpus().length, platform: process.platform, arch: process.arch })
@@ -64,7 +87,10 @@ describe('mesh-bridge CLI', () => {
       expect(pi).toMatchObject({
         role: 'device',
         link: 'tcp',
-        capabilities: { cpu: cpus().length, tasks: ['system.info'] }
+        capabilities: {
+          cpu: cpus().length,
+          tasks: expect.arrayContaining(['system.info', 'sensor.read']) as unknown
+        }
       })
       const left = new Promise<{ reason: string }>((r) => relay.on('peer:leave', r))
       child.kill('SIGTERM')
