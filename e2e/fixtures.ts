@@ -36,7 +36,8 @@ export interface Peer {
 
 interface Fixtures {
   relay: Relay
-  startDevice: (name: string) => Promise<Device>
+  /** A `mesh-bridge` process; `extraArgs` go on its command line (`--root`, `--config`). */
+  startDevice: (name: string, extraArgs?: string[]) => Promise<Device>
   openPeer: (kind: PeerKind, name: string) => Promise<Peer>
 }
 
@@ -46,12 +47,12 @@ interface WorkerFixtures {
 }
 
 /** Start a real `mesh-bridge` process against the relay's TCP address. */
-async function spawnBridge(relay: Relay, name: string): Promise<Device> {
+async function spawnBridge(relay: Relay, name: string, extraArgs: string[] = []): Promise<Device> {
   const tcp = relay.addresses.find((a) => a.startsWith('/ip4/127.0.0.1/tcp/') && !a.includes('/ws'))
   if (tcp === undefined) throw new Error(`relay has no loopback TCP address: ${relay.addresses.join(', ')}`)
   const child: ChildProcessWithoutNullStreams = spawn(
     process.execPath,
-    [BRIDGE_BIN, '--relay', tcp, '--name', name, '--no-mdns', '--json'],
+    [BRIDGE_BIN, '--relay', tcp, '--name', name, '--no-mdns', '--json', ...extraArgs],
     {
       stdio: ['pipe', 'pipe', 'pipe']
     }
@@ -136,8 +137,8 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
   },
   startDevice: async ({ relay }, use) => {
     const started: Device[] = []
-    await use(async (name) => {
-      const d = await spawnBridge(relay, name)
+    await use(async (name, extraArgs) => {
+      const d = await spawnBridge(relay, name, extraArgs)
       started.push(d)
       return d
     })

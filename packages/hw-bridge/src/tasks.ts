@@ -1,7 +1,8 @@
-import { arch, hostname, platform } from 'node:os'
+import { hostname } from 'node:os'
 import type { Mesh, TaskContext, TaskHandler } from 'mesh-core'
 import type { AllowList } from './allow.ts'
 import { captureJpeg } from './camera.ts'
+import { hostCapabilities } from './host.ts'
 import type { SourceHub } from './hub.ts'
 import { SensorError } from './source.ts'
 import type { Reading } from './source.ts'
@@ -132,11 +133,10 @@ export function defineBridgeTasks(d: TaskDeps): void {
   d.mesh.define(
     'system.info',
     guarded('system.info', () => ({
+      ...hostCapabilities(),
       name: d.mesh.name,
       peerId: d.mesh.peerId,
       host: hostname(),
-      platform: platform(),
-      arch: arch(),
       uptimeS: Math.round((Date.now() - d.startedAt) / 1_000),
       rssMb: Math.round(process.memoryUsage().rss / 1_048_576),
       capabilities: d.mesh.capabilities(),

@@ -7,12 +7,31 @@ import type { TaskRun } from '../tasks/run-log'
 import type { RunRequest } from '../tasks/run-task'
 import { TaskRunRow } from './TaskRunRow'
 
-/** The tasks the panel offers, with the arguments it suggests for each. */
-const taskChoices: ReadonlyArray<{ name: string; args: string }> = [
+/** Tasks the panel always lists, with the arguments it suggests for each. */
+const knownTasks: ReadonlyArray<{ name: string; args: string }> = [
   { name: 'system.info', args: '' },
   { name: echoTaskName, args: '{"text":"hello"}' },
-  { name: slowTaskName, args: '{"ms":5000}' }
+  { name: slowTaskName, args: '{"ms":5000}' },
+  { name: 'sensor.read', args: '{"sensor":""}' },
+  { name: 'sensor.list', args: '' }
 ]
+const taskChoices = knownTasks.slice(0, 3)
+
+/** The known tasks, then every other task a peer offers (mesh-internal ones aside), by name. */
+function choicesFor(
+  peers: PeerInfo[],
+  own: CapabilityValue | undefined
+): Array<{ name: string; args: string }> {
+  const offered = new Set<string>()
+  for (const t of [own, ...peers.map((p) => p.capabilities.tasks)])
+    for (const name of Array.isArray(t) ? t : typeof t === 'string' ? [t] : []) offered.add(name)
+  const known = knownTasks.filter((k) => taskChoices.includes(k) || offered.has(k.name))
+  const others = [...offered]
+    .filter((n) => !n.startsWith('mesh.') && !known.some((k) => k.name === n))
+    .sort()
+    .map((name) => ({ name, args: '' }))
+  return [...known, ...others]
+}
 
 export const maxRetries = 5
 export const defaultTimeoutS = 30
@@ -61,6 +80,7 @@ export function TasksPanel({ peers, self, runs, onRun, onOfferDemo }: TasksPanel
   const [argsError, setArgsError] = useState<string>()
   const ids = useId()
 
+  const choices = choicesFor(peers, self?.tasks)
   const capable = [
     ...(self !== undefined && offers(self.tasks, task)
       ? [{ id: self.id, label: `${self.name} (this peer)` }]
@@ -74,7 +94,7 @@ export function TasksPanel({ peers, self, runs, onRun, onOfferDemo }: TasksPanel
 
   const chooseTask = (name: string): void => {
     setTask(name)
-    setArgs(taskChoices.find((t) => t.name === name)?.args ?? '')
+    setArgs(choices.find((t) => t.name === name)?.args ?? '')
     setArgsError(undefined)
   }
 
@@ -116,7 +136,7 @@ export function TasksPanel({ peers, self, runs, onRun, onOfferDemo }: TasksPanel
           value={task}
           onChange={(event) => chooseTask(event.target.value)}
         >
-          {taskChoices.map((t) => (
+          {choices.map((t) => (
             <option key={t.name} value={t.name}>
               {t.name}
             </option>
