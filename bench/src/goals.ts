@@ -81,6 +81,27 @@ export const GOALS: Goal[] = [
     case: (c) => c.startsWith('Node↔Node'),
     stat: 'p50',
     maxSlowdown: 1.5
+  },
+  {
+    what: 'Node↔Node handoff of a 1 MiB actor state ≤ 150 ms on loopback (p95)',
+    bench: 'actor-handoff',
+    case: (c) => c.startsWith('Node↔Node') && c.endsWith(', 1 MiB state'),
+    stat: 'p95',
+    maxMs: 150
+  },
+  {
+    what: 'longest pause a steady sender sees during a small-state (1 KiB) handoff ≤ 50 ms (Node↔Node, p95)',
+    bench: 'actor-handoff-pause',
+    case: (c) => c.startsWith('Node↔Node') && c.includes(', 1 KiB state'),
+    stat: 'p95',
+    maxMs: 50
+  },
+  {
+    what: 'audible gap when the music session moves ≤ 150 ms (p95, browser↔browser)',
+    bench: 'music-gap',
+    case: 'audible gap',
+    stat: 'p95',
+    maxMs: 150
   }
 ]
 

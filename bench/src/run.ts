@@ -13,6 +13,7 @@ import { cpus, loadavg } from 'node:os'
 import { BROWSER_JOIN_SIZES, benchBrowserJoin } from './browser-join.ts'
 import { benchFailure } from './failure.ts'
 import { checkGoals, goalsTable } from './goals.ts'
+import { HANDOFF_STEPS } from './handoff-steps.ts'
 import { benchNodeDial } from './node-dial.ts'
 import { PROPAGATION_SIZES, benchPropagation } from './propagation.ts'
 import { markdown, merge, readResults, resultsTable } from './results.ts'
@@ -53,7 +54,8 @@ const STEPS: Step[] = [
     }
   })),
   { name: 'failure-detection', run: benchFailure },
-  ...WORK_STEPS
+  ...WORK_STEPS,
+  ...HANDOFF_STEPS
 ]
 
 function selected(filters: string[]): Step[] {

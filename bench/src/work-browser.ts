@@ -8,8 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from '@playwright/test'
-import type { Page } from '@playwright/test'
 import { createRelay } from 'mesh-relay'
+import { CHROMIUM_ARGS, CHROMIUM_PATH, openPage, webrtcTo } from './browser-pages.ts'
 import { LoadProbe } from './load-probe.ts'
 import { fmt, samplesOf, summarise } from './stats.ts'
 import type { Row } from './stats.ts'
@@ -25,48 +25,11 @@ const WARMUP = QUICK ? 20 : 100
 const BYTES = 64
 const LINK_MS = 60_000
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-features=WebRtcHideLocalIpsWithMdns'
-]
-
-interface WindowMesh {
-  __mesh?: {
-    peerId: string
-    peers(): Array<{ id: string; link: string; status: string }>
-  }
-}
-
-async function openPage(page: Page, url: string): Promise<string> {
-  await page.goto(url)
-  await page.waitForFunction(() => document.body.dataset.meshReady === 'true', undefined, {
-    timeout: 30_000,
-    polling: 20
-  })
-  return page.evaluate(() => (window as unknown as WindowMesh).__mesh!.peerId)
-}
-
-function webrtcTo(page: Page, peer: string, ms: number): Promise<unknown> {
-  return page.waitForFunction(
-    (id) =>
-      (window as unknown as WindowMesh).__mesh
-        ?.peers()
-        .some((p) => p.id === id && p.link === 'webrtc' && p.status === 'healthy') === true,
-    peer,
-    { timeout: ms, polling: 50 }
-  )
-}
-
 export async function benchWorkBrowser(pwaDir: string): Promise<Row[]> {
   const dataDir = await mkdtemp(join(tmpdir(), 'mesh-bench-'))
   const relay = await createRelay({ port: 0, host: '127.0.0.1', dataDir, pwaDir })
   const browser = await chromium.launch({
-    executablePath: process.env.MESH_CHROMIUM ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     args: CHROMIUM_ARGS
   })
   try {
