@@ -3,7 +3,6 @@ import type { PrivateKey } from '@libp2p/interface'
 import type { BootstrapEntry } from './bootstrap.ts'
 import { capabilitiesProblem, needsProblem } from './capabilities/validate.ts'
 import {
-  BAD_INPUT_HANGUP,
   GOODBYE_TIMEOUT_MS,
   EVACUATE_MS,
   DEFAULT_HEALTH,
@@ -28,6 +27,7 @@ import { Rpc } from './rpc/rpc.ts'
 import { libp2pTransport } from './rpc/transport.ts'
 import { Connectivity } from './node/connectivity.ts'
 import { DownNotices } from './membership/down-notices.ts'
+import { BadInput } from './membership/bad-input.ts'
 import { FailureDetector } from './membership/detector.ts'
 import type { Mesh, MeshStats } from './api.ts'
 import { Work } from './work/work.ts'
@@ -78,7 +78,9 @@ export class MeshNode extends WorkFacade implements Mesh {
   private readonly downNotices: DownNotices
   private readonly detector: FailureDetector
   private readonly replicas = new Set<Replica<Replicable>>()
-  private readonly badInput = new Map<string, number>()
+  private readonly badInput = new BadInput(this.log, (peer) => {
+    this.libp2p.hangUp(peerIdFromString(peer)).catch(() => {})
+  })
 
   constructor(
     libp2p: MeshLibp2p,
@@ -243,14 +245,19 @@ export class MeshNode extends WorkFacade implements Mesh {
 
   async advertise(caps: Capabilities, o: { replace?: boolean } = {}): Promise<void> {
     const prev = this.caps
-    this.caps = o.replace === true ? { ...caps } : { ...this.caps, ...caps }
+    const next = o.replace === true ? { ...caps } : { ...this.caps, ...caps }
+    // `tasks` and `actors` are what we host: computed, never taken from the caller.
+    delete next.tasks
+    delete next.actors
+    this.caps = next
     // Check the record as published (tasks included); keep the old set if it cannot go out.
     const problem = capabilitiesProblem(this.self.fields().caps)
     try {
       if (problem !== undefined) throw new InvalidCapabilitiesError(problem)
       await this.self.publish()
     } catch (err) {
-      this.caps = prev
+      // Roll back only our own change, not one made while this publish was pending.
+      if (this.caps === next) this.caps = prev
       throw err
     }
     this.emitter.emit('capabilities:change', { id: this.peerId, capabilities: this.capabilities() })
@@ -328,20 +335,11 @@ export class MeshNode extends WorkFacade implements Mesh {
   }
 
   private penalise(peer: string, err: Error): void {
-    const n = (this.badInput.get(peer) ?? 0) + 1
-    this.badInput.set(peer, n)
-    this.log('bad input #%d from %s: %s', n, peer, err.message)
-    if (n % BAD_INPUT_HANGUP === 0) {
-      this.log('hanging up on %s after %d bad frames', peer, n)
-      this.libp2p.hangUp(peerIdFromString(peer)).catch(() => {})
-    }
+    this.badInput.penalise(peer, err)
   }
 
   stats(): MeshStats {
-    let total = 0
-    for (const n of this.badInput.values()) total += n
-    const dropped = this.work.runtime.dropCounts()
-    return { badInput: total, badInputByPeer: Object.fromEntries(this.badInput), dropped }
+    return { ...this.badInput.stats(), dropped: this.work.runtime.dropCounts() }
   }
 
   connectionState(): ConnectionState {

@@ -141,6 +141,17 @@ describe('a relay and devices on loopback', () => {
     expect(solo.capabilities()).toEqual({ cpu: 1, tasks: ['work'] })
   })
 
+  it('computes tasks and actors itself: values passed to advertise for them are dropped', async () => {
+    await using fleet = new Fleet()
+    const solo = fleet.add(await createMesh({ mdns: false, listen: ['/ip4/127.0.0.1/tcp/0'] }))
+    await solo.advertise({ cpu: 2, tasks: ['stale'], actors: ['ghost'] }, { replace: true })
+    expect(solo.capabilities()).toEqual({ cpu: 2 })
+    solo.define('work', () => 1)
+    // A replace that carries the record it read back (tasks and all) keeps only the live list.
+    await solo.advertise({ ...solo.capabilities(), gpu: 1 }, { replace: true })
+    expect(solo.capabilities()).toEqual({ cpu: 2, gpu: 1, tasks: ['work'] })
+  })
+
   it('works alone with no bootstrap: resolve and tasks run locally', async () => {
     await using fleet = new Fleet()
     const solo = fleet.add(

@@ -13,7 +13,7 @@ import type { Needs } from '../types.ts'
 import { decodeCbor, encodeCbor } from '../wire/cbor.ts'
 import type { WorkEnv } from '../work/env.ts'
 import type { Cast } from './casts.ts'
-import type { ChildEntry } from './directory.ts'
+import type { ChildEntry, NameClaim } from './directory.ts'
 import { directoryProblem } from './directory.ts'
 import type { InboxState } from './inbox.ts'
 import { isPid } from './pid.ts'
@@ -50,6 +50,8 @@ interface WireSnapshot {
   monitors: Array<[ref: string, watcher: string]>
   trap: boolean
   child?: ChildEntry
+  /** The names that point at the actor, with their claim times: the target claims them too. */
+  names?: Array<[name: string, claim: NameClaim]>
 }
 
 /** What the supervisor does when a child it hosts moves. */
@@ -60,6 +62,12 @@ export interface HandoffHooks {
   restoreChild(entry: ChildEntry): void
   /** Host a child that arrived by handoff. */
   adoptChild(entry: ChildEntry): void
+  /** The winning name claims that point at `pid`. */
+  namesOf(pid: Pid): Array<[string, NameClaim]>
+  /** Claim names for an actor that arrived (keeping their claim times). */
+  adoptNames(pid: Pid, names: Array<[string, NameClaim]>): void
+  /** The actor left: drop our own claims for it (its new host holds them). */
+  releaseNames(pid: Pid): void
 }
 
 /**
@@ -85,7 +93,14 @@ export class Handoffs {
   /** Calls that travelled with an actor: their answers come back here by `hreply`. */
   private readonly relays = new Map<string, Extract<Envelope, { k: 'call' }>>()
   private next = 1
-  hooks: HandoffHooks = { releaseChild: () => undefined, restoreChild: () => {}, adoptChild: () => {} }
+  hooks: HandoffHooks = {
+    releaseChild: () => undefined,
+    restoreChild: () => {},
+    adoptChild: () => {},
+    namesOf: () => [],
+    adoptNames: () => {},
+    releaseNames: () => {}
+  }
 
   constructor(
     private readonly env: WorkEnv,
@@ -121,13 +136,16 @@ export class Handoffs {
       return null
     })
     rpc.define('mesh.handoff.activate', (args, ctx) => {
-      const x = (args as { x?: unknown } | null)?.x
-      const inc = typeof x === 'string' ? this.incoming.get(x) : undefined
+      const a = args as { x?: unknown; n?: unknown } | null
+      const inc = typeof a?.x === 'string' ? this.incoming.get(a.x) : undefined
       if (inc === undefined || inc.from !== ctx.from)
         throw new BadMessageError('handoff.activate: unknown transfer')
-      this.incoming.delete(x as string)
+      this.incoming.delete(a?.x as string)
       clearTimeout(inc.timer)
-      this.activate(inc.pid, inc.from, concat(inc.parts, inc.bytes))
+      const got = inc.parts.reduce((t, p) => t + p.byteLength, 0)
+      if (typeof a?.n === 'number' && got !== a.n)
+        throw new BadMessageError(`handoff.activate: ${got} of ${a.n} bytes arrived`)
+      this.activate(inc.pid, inc.from, concat(inc.parts, got))
       return null
     })
   }
@@ -160,24 +178,32 @@ export class Handoffs {
       const bytes = encodeCbor(this.toWire(proc.actor, snap, proc, child))
       if (bytes.byteLength > MAX_HANDOFF_BYTES)
         throw new TooLargeError(`handoff state over ${MAX_HANDOFF_BYTES} bytes`)
+      // Every chunk and the activation go at once: the channel keeps them in order, and
+      // the target checks that all the bytes came before it activates.
+      const sent: Array<Promise<unknown>> = []
       for (let at = 0; at < bytes.byteLength || at === 0; at += HANDOFF_CHUNK_BYTES)
-        await call('mesh.handoff.chunk', { x, d: bytes.subarray(at, at + HANDOFF_CHUNK_BYTES) })
-      await call('mesh.handoff.activate', { x })
+        sent.push(call('mesh.handoff.chunk', { x, d: bytes.subarray(at, at + HANDOFF_CHUNK_BYTES) }))
+      sent.push(call('mesh.handoff.activate', { x, n: bytes.byteLength }))
+      const done = await Promise.allSettled(sent)
+      const failed = done.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+      if (failed !== undefined) throw failed.reason
     } catch (err) {
       // Not activated there: carry on here as if nothing happened.
       for (const e of [...snap.queued, ...snap.held]) if (e.k === 'call') this.forgetRelays(e)
       if (child !== undefined) this.hooks.restoreChild(child)
+      this.runtime.handoffAborted(proc, err as Error)
       proc.thaw(snap)
       throw err
     }
     this.runtime.movedAway(proc, to)
+    this.hooks.releaseNames(pid)
     return pid
   }
 
   private toWire(
     actor: string,
     snap: Snapshot,
-    proc: { links: Set<Pid>; monitors: Map<string, string>; trap: boolean; state: unknown },
+    proc: { pid: Pid; links: Set<Pid>; monitors: Map<string, string>; trap: boolean; state: unknown },
     child: ChildEntry | undefined
   ): WireSnapshot {
     const wire = (e: Envelope): WireEnvelope => {
@@ -199,7 +225,8 @@ export class Handoffs {
       links: [...proc.links],
       monitors: [...proc.monitors],
       trap: proc.trap,
-      ...(child === undefined ? {} : { child: { ...child, epoch: child.epoch + 1 } })
+      ...(child === undefined ? {} : { child: { ...child, epoch: child.epoch + 1 } }),
+      names: this.hooks.namesOf(proc.pid)
     }
   }
 
@@ -223,6 +250,14 @@ export class Handoffs {
       throw new BadMessageError('handoff: malformed snapshot')
     if (w.child !== undefined && directoryProblem({ names: {}, children: [w.child] }) !== undefined)
       throw new BadMessageError('handoff: malformed child entry')
+    if (
+      w.names !== undefined &&
+      (!Array.isArray(w.names) ||
+        !w.names.every((e) => Array.isArray(e) && e.length === 2) ||
+        directoryProblem({ names: Object.fromEntries(w.names), children: [] }) !== undefined ||
+        w.names.some(([, c]) => c.pid !== pid))
+    )
+      throw new BadMessageError('handoff: malformed names')
     const envelope = (x: WireEnvelope): Envelope => {
       const base = {
         m: x.m ?? null,
@@ -248,6 +283,7 @@ export class Handoffs {
       { links: w.links, monitors: w.monitors, trap: w.trap === true }
     )
     if (w.child !== undefined) this.hooks.adoptChild(w.child)
+    if (w.names !== undefined) this.hooks.adoptNames(pid, w.names)
   }
 
   /** Source side: the answer to a call that travelled with an actor. */

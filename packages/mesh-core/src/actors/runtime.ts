@@ -187,6 +187,18 @@ export class ActorRuntime extends ActorCore {
     return b?.beforeHandoff === undefined ? state : b.beforeHandoff(state)
   }
 
+  /** A handoff of a local actor failed: the behaviour may undo what `beforeHandoff` did. */
+  handoffAborted(proc: ActorProcess, err: Error): void {
+    const b = this.behaviours.get(proc.actor)
+    if (b?.handoffAborted === undefined) return
+    try {
+      const next = b.handoffAborted(proc.state, err.message)
+      if (next !== undefined) proc.state = next
+    } catch (e) {
+      this.env.log('%s: handoffAborted threw: %s', proc.pid, (e as Error).message)
+    }
+  }
+
   /** A handed-off actor arrives here (the target side), same pid, with its queue. */
   arrive(
     pid: Pid,

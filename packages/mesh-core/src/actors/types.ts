@@ -45,6 +45,12 @@ export interface ActorBehaviour<S = unknown, M = unknown> {
   beforeHandoff?(state: S): unknown
   /** After a handoff, on the new peer: rebuild the state from what `beforeHandoff` made. */
   afterHandoff?(data: unknown): S
+  /**
+   * A handoff failed after `beforeHandoff` ran: the actor stays here. Undo what
+   * `beforeHandoff` did outside the state (stopped audio, closed devices); a returned
+   * state replaces the current one.
+   */
+  handoffAborted?(state: S, reason: string): S | undefined
   /** Receive linked actors' exits as `ExitMessage`s instead of exiting too. */
   trapExits?: boolean
 }

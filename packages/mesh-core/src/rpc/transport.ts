@@ -71,20 +71,32 @@ export function libp2pTransport(init: Libp2pTransportInit): RpcTransport {
       )
     },
     async open(peer, signal) {
-      if (direct(peer).length === 0) await init.dial(peer, signal)
-      let candidates = direct(peer)
       const failures: string[] = []
-      while (candidates.length > 0) {
-        const conn = bestConnection(candidates, { allowLimited: false })
-        if (conn === undefined) break
-        try {
-          return wrap(await conn.newStream(RPC_PROTOCOL, { signal }))
-        } catch (err) {
-          if (signal.aborted) throw err
-          // A connection that cannot open a stream is likely dead; try the next one.
-          failures.push(`${conn.remoteAddr.toString()}: ${(err as Error).message}`)
-          candidates = candidates.filter((c) => c !== conn)
+      // Twice at most: the connections we hold may all be closing; then dial a fresh one.
+      for (let round = 0; round < 2; round++) {
+        if (direct(peer).length === 0 || round > 0) {
+          try {
+            await init.dial(peer, signal)
+          } catch (err) {
+            if (signal.aborted || round === 0) throw err
+            failures.push(`redial: ${(err as Error).message}`)
+            break
+          }
         }
+        let candidates = direct(peer)
+        while (candidates.length > 0) {
+          const conn = bestConnection(candidates, { allowLimited: false })
+          if (conn === undefined) break
+          try {
+            return wrap(await conn.newStream(RPC_PROTOCOL, { signal }))
+          } catch (err) {
+            if (signal.aborted) throw err
+            // A connection that cannot open a stream is likely dead; try the next one.
+            failures.push(`${conn.remoteAddr.toString()}: ${(err as Error).message}`)
+            candidates = candidates.filter((c) => c !== conn)
+          }
+        }
+        if (failures.length === 0) break
       }
       throw new PeerLostError(
         `no direct connection to ${peer}${failures.length > 0 ? ` (${failures.join('; ')})` : ''}`

@@ -53,7 +53,10 @@ export class Work {
     this.handoffs.hooks = {
       releaseChild: (pid) => this.supervisor.releaseChild(pid),
       restoreChild: (entry) => this.supervisor.restoreChild(entry),
-      adoptChild: (entry) => this.supervisor.adoptChild(entry)
+      adoptChild: (entry) => this.supervisor.adoptChild(entry),
+      namesOf: (pid) => this.names.namesOf(pid),
+      adoptNames: (pid, names) => this.names.adoptNames(pid, names),
+      releaseNames: (pid) => this.names.releaseNames(pid)
     }
     this.runtime.hooks = {
       locate: (pid) => this.supervisor.locate(pid) ?? this.guestHosts.get(pid),
@@ -220,19 +223,25 @@ export class Work {
     if (pids.length === 0) return 0
     let timer: ReturnType<typeof setTimeout> | undefined
     const deadline = new Promise<void>((r) => (timer = setTimeout(r, ms)))
-    let moved = 0
+    const end = this.env.now() + ms
+    const moved: Pid[] = []
     const all = Promise.allSettled(
       pids.map((p) =>
         this.handoffs.handoff(p, { needs: {} }).then(
-          () => void moved++,
+          () => void moved.push(p),
           (err: Error) => this.env.log('evacuate: %s stays here: %s', p, err.message)
         )
       )
     )
     await Promise.race([all, deadline])
     clearTimeout(timer)
-    this.env.emit('evacuate', { reason, moved, actors: pids.length })
-    return moved
+    // Before this peer goes (and with it the forwarding its pids rely on), wait, within the
+    // budget, until the new hosts' records list the actors as guests: then others find them.
+    const where = moved.map((p) => [p, this.runtime.locate(p)] as const)
+    while (this.env.now() < end && where.some(([p, host]) => this.guestHosts.get(p) !== host))
+      await new Promise((r) => setTimeout(r, 20))
+    this.env.emit('evacuate', { reason, moved: moved.length, actors: pids.length })
+    return moved.length
   }
 
   supervise(spec: ChildSpec): Promise<Supervised> {
