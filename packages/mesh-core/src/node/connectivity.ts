@@ -50,6 +50,8 @@ export class Connectivity {
   private readonly nextDialAt = new Map<string, number>()
   /** Discovery dials still under way: they count against the cap before they land. */
   private readonly dialing = new Set<string>()
+  /** On-demand dials in flight, by peer. */
+  private readonly inflight = new Map<string, Promise<void>>()
   /** Parsed peer ids by their string form. */
   private readonly ids = new Map<string, PeerId>()
   private stopped = false
@@ -227,14 +229,53 @@ export class Connectivity {
       .finally(() => this.dialing.delete(r.peer))
   }
 
+  /**
+   * A direct link to `peer`, for a caller that needs one now (an RPC channel). One dial
+   * per peer at a time: a second caller joins the one in flight. Two peers that dial each
+   * other at once over WebRTC can both hang until the timeout, so while the peer is the
+   * one expected to dial us (the lower id, newly seen), give it that chance first.
+   */
   async dial(peer: string, signal: AbortSignal): Promise<void> {
+    const running = this.inflight.get(peer)
+    if (running !== undefined) return abortable(running, signal)
+    const p = this.dialOnce(peer, signal).finally(() => this.inflight.delete(peer))
+    this.inflight.set(peer, p)
+    return p
+  }
+
+  private async dialOnce(peer: string, signal: AbortSignal): Promise<void> {
     const r = this.init.record(peer)
     const addrs = r === undefined ? [] : this.dialable(r)
     if (addrs.length === 0) throw new PeerLostError(`no dialable address for ${peer}`)
+    const waited = Date.now() - (this.init.firstSeen(peer) ?? 0)
+    if (this.selfId > peer && waited < DISCOVERY_FALLBACK_MS && r?.role !== 'relay') {
+      await this.directOrAfter(peer, DISCOVERY_FALLBACK_MS - waited, signal)
+      if (bestConnection(this.connectionsTo(peer), { allowLimited: false }) !== undefined) return
+    }
     await this.init.libp2p.dial(
       addrs.map((a) => multiaddr(a)),
       { signal }
     )
+  }
+
+  /** Resolves when a direct connection to `peer` opens, or after `ms`, or on abort. */
+  private directOrAfter(peer: string, ms: number, signal: AbortSignal): Promise<void> {
+    const { libp2p } = this.init
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer)
+        libp2p.removeEventListener('connection:open', check)
+        signal.removeEventListener('abort', done)
+        resolve()
+      }
+      const check = (): void => {
+        if (bestConnection(this.connectionsTo(peer), { allowLimited: false }) !== undefined) done()
+      }
+      const timer = setTimeout(done, ms)
+      libp2p.addEventListener('connection:open', check)
+      signal.addEventListener('abort', done)
+      check()
+    })
   }
 
   /** A peer left: drop what we kept about it. */
@@ -242,4 +283,14 @@ export class Connectivity {
     this.nextDialAt.delete(peer)
     this.ids.delete(peer)
   }
+}
+
+/** `p`, or a rejection as soon as `signal` aborts. */
+function abortable(p: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error)
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error)
+    signal.addEventListener('abort', onAbort, { once: true })
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
 }
