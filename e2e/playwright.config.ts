@@ -22,7 +22,10 @@ export default defineConfig({
   outputDir: 'test-results/artifacts',
   use: { trace: 'off', screenshot: 'only-on-failure' },
   projects: [
-    { name: 'mesh', testMatch: /(mesh|registry|devices|lifecycle|evacuation|tasks|music|sensors|bridge)\.spec\.ts/ },
+    {
+      name: 'mesh',
+      testMatch: /(mesh|registry|devices|lifecycle|evacuation|tasks|music|sensors|bridge)\.spec\.ts/
+    },
     {
       name: 'chromium-desktop',
       testMatch: /pwa\.spec\.ts/,

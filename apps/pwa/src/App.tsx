@@ -4,8 +4,10 @@ import { sendChat } from './chat/chat-post'
 import { ChatPanel } from './components/ChatPanel'
 import { ConnectionBadge } from './components/ConnectionBadge'
 import { JoinCard } from './components/JoinCard'
+import { MusicPanel } from './components/MusicPanel'
 import { canChat, PeerList } from './components/PeerList'
 import { SelfCard } from './components/SelfCard'
+import { SensorsPanel } from './components/SensorsPanel'
 import { TasksPanel } from './components/TasksPanel'
 import { UpdatePrompt } from './components/UpdatePrompt'
 import { useChat } from './hooks/useChat'
@@ -99,6 +101,8 @@ export function App({ started, problems, joinUrl }: AppProps) {
             mesh && !offersDemoTasks(view.capabilities.tasks) ? () => defineDemoTasks(mesh) : undefined
           }
         />
+        <SensorsPanel mesh={mesh} peers={view.peers} capabilities={view.capabilities} />
+        <MusicPanel mesh={mesh} />
         <JoinCard url={joinUrl} />
       </main>
     </>

@@ -4,6 +4,7 @@ import { createChatLog } from './chat/chat-log'
 import type { ChatLog } from './chat/chat-log'
 import { defineChat } from './chat/chat-post'
 import type { StartOptions } from './config/start-options'
+import { defineMusic } from './music/music'
 import { defineDemoTasks } from './tasks/demo-tasks'
 
 /** A running console: the mesh peer and the chat it takes part in. */
@@ -23,6 +24,7 @@ export async function startMesh(options: StartOptions, o: { demoTasks?: boolean 
   })
   const chat = createChatLog()
   defineChat(mesh, chat)
+  defineMusic(mesh)
   if (o.demoTasks === true) defineDemoTasks(mesh)
   return { mesh, chat }
 }
