@@ -7,6 +7,7 @@ import { InvalidCapabilitiesError, InvalidOptionsError } from './errors.ts'
 import { MeshNode } from './mesh.ts'
 import { createMeshLibp2p } from './node/create-libp2p.ts'
 import type { MeshOptions } from './types.ts'
+import { evacuationPolicy } from './work/evacuation.ts'
 
 /** Create a peer, start it and join the mesh. */
 export async function createMesh(options: MeshOptions = {}): Promise<Mesh> {
@@ -17,6 +18,11 @@ export async function createMesh(options: MeshOptions = {}): Promise<Mesh> {
   }
   const capsProblem = capabilitiesProblem(options.capabilities ?? {})
   if (capsProblem !== undefined) throw new InvalidCapabilitiesError(capsProblem)
+  try {
+    evacuationPolicy(options)
+  } catch (err) {
+    throw new InvalidOptionsError((err as Error).message)
+  }
   const { key, release } = await platform.loadIdentity(options)
   const role = options.role ?? platform.defaultRole
   const libp2p = await createMeshLibp2p(key, role, options)

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { createMesh } from '../src/index.ts'
 import type { ActorBehaviour, EvacuationReason } from '../src/index.ts'
 import { Evacuation, evacuationPolicy } from '../src/work/evacuation.ts'
 import type { EvacuationTimers } from '../src/work/evacuation.ts'
@@ -149,6 +150,13 @@ const holder: ActorBehaviour<Held, { set?: number; get?: true }> = {
 }
 
 describe('mesh.evacuate()', () => {
+  it('createMesh refuses a bad evacuation option before it starts anything', async () => {
+    await expect(createMesh({ mdns: false, evacuate: { batteryBelow: 15 } })).rejects.toMatchObject({
+      name: 'InvalidOptionsError',
+      message: expect.stringContaining('batteryBelow') as unknown
+    })
+  })
+
   it('moves every local actor with its state to a capable peer, and says so in an event', async () => {
     await using fleet = new Fleet()
     const relay = fleet.add(await startRelay())
