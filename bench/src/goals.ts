@@ -10,6 +10,8 @@ interface Goal {
   stat: keyof Pick<Summary, 'p50' | 'p95' | 'p99'>
   /** At most this (latencies), or at least `min` (throughput), or at most `maxRatio` × the baseline. */
   maxMs?: number
+  /** Memory: at most this many MB; the row's unit must be `MB` (10⁶ bytes). */
+  maxMb?: number
   min?: number
   maxRatio?: number
   /** Throughput: at most this many times slower than the baseline (baseline ÷ measured). */
@@ -102,6 +104,13 @@ export const GOALS: Goal[] = [
     case: 'audible gap',
     stat: 'p95',
     maxMs: 150
+  },
+  {
+    what: 'idle mesh-bridge RSS ≤ 80 MB (p50)',
+    bench: 'bridge-idle-rss',
+    case: (c) => c.startsWith('mesh-bridge,'),
+    stat: 'p50',
+    maxMb: 80
   }
 ]
 
@@ -130,6 +139,7 @@ export function checkGoals(rows: Row[]): GoalResult[] {
       measured = `${fmt(slowdown)}× slower (${fmt(v)} against ${fmt(base ?? NaN)} ${row.unit})`
       ok = slowdown <= g.maxSlowdown
     } else if (g.min !== undefined) ok = v >= g.min
+    else if (g.maxMb !== undefined) ok = row.unit === 'MB' && v <= g.maxMb
     else ok = v <= (g.maxMs ?? Infinity)
     return { goal: g.what, measured, verdict: Number.isFinite(v) && ok ? 'met' : 'missed' }
   })

@@ -5,11 +5,12 @@
  *   node bench/dist/run.js [filter…]
  *
  * Each filter selects the steps whose name contains it (case-insensitive), e.g.
- * `propagation` (every size), `'propagation N = 200'`, `browser`, `failure`. A partial
+ * `propagation` (every size), `'propagation N = 200'`, `browser`, `failure`, `bridge`. A partial
  * run replaces only its steps in the results; the others are kept (see results.ts).
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { cpus, loadavg } from 'node:os'
+import { BRIDGE_STEPS } from './bridge-steps.ts'
 import { BROWSER_JOIN_SIZES, benchBrowserJoin } from './browser-join.ts'
 import { benchFailure } from './failure.ts'
 import { checkGoals, goalsTable } from './goals.ts'
@@ -55,7 +56,8 @@ const STEPS: Step[] = [
   })),
   { name: 'failure-detection', run: benchFailure },
   ...WORK_STEPS,
-  ...HANDOFF_STEPS
+  ...HANDOFF_STEPS,
+  ...BRIDGE_STEPS
 ]
 
 function selected(filters: string[]): Step[] {

@@ -36,7 +36,7 @@ export interface Row {
   note?: string
   /** The run.ts step that produced the row (a partial run replaces its steps' rows only). */
   step?: string
-  /** The raw runs, for whoever wants more than the summary (ms, 0.1 ms resolution). */
+  /** The raw runs, for whoever wants more than the summary (in `unit`, rounded to 0.1). */
   samples?: { result: number[]; baseline?: number[] }
 }
 
