@@ -59,11 +59,12 @@ describe('setCapability', () => {
     expect(own()).toEqual({ cpu: 4, gpu: 2 })
   })
 
-  it('refuses tasks, which mesh-core sets itself', async () => {
+  it('refuses tasks and actors, which mesh-core sets itself', async () => {
     const { mesh, calls } = fakeMesh({})
-    await expect(setCapability(mesh, 'tasks', 'a,b')).rejects.toMatchObject({
-      name: 'ReservedCapabilityError'
-    })
+    for (const key of ['tasks', 'actors'])
+      await expect(setCapability(mesh, key, 'a,b')).rejects.toMatchObject({
+        name: 'ReservedCapabilityError'
+      })
     expect(calls).toEqual([])
   })
 

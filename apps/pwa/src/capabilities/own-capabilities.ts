@@ -2,6 +2,9 @@ import type { Capabilities, CapabilityValue } from 'mesh-core'
 
 /** The capability mesh-core fills in itself from the defined tasks: not the user's to edit. */
 export const tasksKey = 'tasks'
+/** Likewise from the actor behaviours this peer hosts. */
+export const actorsKey = 'actors'
+const managed = (key: string): boolean => key === tasksKey || key === actorsKey
 
 /** What the editor needs from the mesh; a `Mesh` is one. */
 export interface OwnCapabilitiesComponents {
@@ -41,7 +44,7 @@ export function parseCapabilityValue(text: string): CapabilityValue {
 /** Our own capabilities as the editor lists them: in key order, without `tasks`. */
 export function editableCapabilities(caps: Capabilities): Array<[string, CapabilityValue]> {
   return Object.entries(caps)
-    .filter(([key]) => key !== tasksKey)
+    .filter(([key]) => !managed(key))
     .sort(([a], [b]) => a.localeCompare(b))
 }
 
@@ -55,8 +58,8 @@ export async function setCapability(
   valueText: string
 ): Promise<void> {
   const k = key.trim()
-  if (k === tasksKey) {
-    throw new ReservedCapabilityError(`"${tasksKey}" is set by the mesh from the tasks this peer defines`)
+  if (managed(k)) {
+    throw new ReservedCapabilityError(`"${k}" is set by the mesh from the ${k} this peer defines`)
   }
   await mesh.advertise({ [k]: parseCapabilityValue(valueText) })
 }
@@ -64,7 +67,7 @@ export async function setCapability(
 /** Withdraws one capability: the rest are advertised again, replacing the old set. */
 export async function removeCapability(mesh: OwnCapabilitiesComponents, key: string): Promise<void> {
   const rest = Object.fromEntries(
-    Object.entries(mesh.capabilities()).filter(([k]) => k !== key && k !== tasksKey)
+    Object.entries(mesh.capabilities()).filter(([k]) => k !== key && !managed(k))
   )
   await mesh.advertise(rest, { replace: true })
 }

@@ -72,7 +72,10 @@ export function useMusic(mesh: Mesh | undefined): MusicView {
       playHere: () => music.playHere()
     }
     const off = music.subscribe(refresh)
-    const timer = window.setInterval(refresh, positionRefreshMs)
+    // The position ticks only while something plays; otherwise changes arrive as events.
+    const timer = window.setInterval(() => {
+      if (music.nowPlaying()?.playing === true) refresh()
+    }, positionRefreshMs)
     return () => {
       off()
       window.clearInterval(timer)

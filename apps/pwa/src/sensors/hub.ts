@@ -43,6 +43,8 @@ interface Slot {
   unwatch: Array<() => void>
   /** The permission being watched, once queried. */
   watch: Promise<PermissionWatch>
+  /** Whether `watch` was started (at the sensor's first start). */
+  watching: boolean
 }
 
 function errorText(err: unknown): string {
@@ -82,6 +84,7 @@ export function sensorHub(mesh: AdvertiserComponents, init: SensorHubInit): Sens
       generation: 0,
       unwatch: [],
       watch: Promise.resolve({ state: 'unsupported', close: () => undefined }),
+      watching: false,
       state: {
         name: source.name,
         status: available ? 'off' : 'unavailable',
@@ -127,9 +130,14 @@ export function sensorHub(mesh: AdvertiserComponents, init: SensorHubInit): Sens
     } else void update(slot, { permission })
   }
 
-  // Watch every permission for the hub's lifetime: a revoke must be seen whenever it comes.
-  for (const slot of slots.values()) {
-    if (slot.state.status === 'unavailable') continue
+  /**
+   * Watch a sensor's permission from its first start for the hub's lifetime: a revoke must
+   * be seen whenever it comes. Not at boot: a page that never turns a sensor on does not
+   * query (and wake) the media and sensor permission machinery at all.
+   */
+  const watchOnce = (slot: Slot): void => {
+    if (slot.watching) return
+    slot.watching = true
     slot.watch = watchPermission(init.permissions, slot.source.permission, (p) => onPermission(slot, p))
     void slot.watch.then((w) =>
       update(slot, { permission: slot.state.status === 'on' ? permissionAfterStart(w.state) : w.state })
@@ -157,6 +165,7 @@ export function sensorHub(mesh: AdvertiserComponents, init: SensorHubInit): Sens
       const generation = (slot.generation += 1)
       // Start first, before any await, so the permission request keeps the click's user gesture.
       const starting = slot.source.start()
+      watchOnce(slot)
       void update(slot, { status: 'starting' })
       try {
         await starting
