@@ -78,7 +78,7 @@ export interface Mesh {
    */
   handoff(pid: Pid, target: HandoffTarget): Promise<Pid>
   /**
-   * Hand every local actor to another peer that hosts its behaviour, now (at most 3 s);
+   * Hand every local actor to another peer that hosts its behaviour, now (at most 15 s);
    * resolves to how many moved. `MeshOptions.evacuate` sets when this happens by itself.
    */
   evacuate(): Promise<number>

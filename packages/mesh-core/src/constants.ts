@@ -54,6 +54,8 @@ export const BOOTSTRAP_RETRY_MAX_MS = 10_000
 export const GOODBYE_TIMEOUT_MS = 1_000
 /** How long stop() spends handing local actors to other peers before it leaves. */
 export const EVACUATE_MS = 3_000
+/** An evacuation with no deadline of its own (a low battery, a long-hidden page, a request). */
+export const EVACUATE_UNHURRIED_MS = 15_000
 /** Bad frames from one peer before we hang up on it. */
 export const BAD_INPUT_HANGUP = 20
 /** How long a hidden tab counts as paused before it is declared down, while its link stands. */

@@ -5,6 +5,7 @@ import { capabilitiesProblem, needsProblem } from './capabilities/validate.ts'
 import {
   GOODBYE_TIMEOUT_MS,
   EVACUATE_MS,
+  EVACUATE_UNHURRIED_MS,
   DEFAULT_HEALTH,
   PAUSED_GRACE_MS,
   DEFAULT_BROWSER_MAX_DIRECT_PEERS,
@@ -176,7 +177,9 @@ export class MeshNode extends WorkFacade implements Mesh {
       penalise: (peer, err) => this.penalise(peer, err),
       now: () => Date.now()
     })
-    this.evacuation = new Evacuation(evacuationPolicy(options), (why) => this.work.evacuate(EVACUATE_MS, why))
+    this.evacuation = new Evacuation(evacuationPolicy(options), (why) =>
+      this.work.evacuate(why === 'pagehide' ? EVACUATE_MS : EVACUATE_UNHURRIED_MS, why)
+    )
     this.feed = new WorkFeed(this.work, () => this.stopped)
     this.feed.attach(this.emitter)
     this.detector = new FailureDetector({
@@ -334,9 +337,7 @@ export class MeshNode extends WorkFacade implements Mesh {
     return r
   }
 
-  private penalise(peer: string, err: Error): void {
-    this.badInput.penalise(peer, err)
-  }
+  private readonly penalise = (peer: string, err: Error): void => this.badInput.penalise(peer, err)
 
   stats(): MeshStats {
     return { ...this.badInput.stats(), dropped: this.work.runtime.dropCounts() }

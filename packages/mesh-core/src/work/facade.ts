@@ -9,7 +9,7 @@ import type {
 } from '../actors/types.ts'
 import type { VirtualCall } from '../actors/virtual.ts'
 import type { HandoffTarget } from '../actors/handoff.ts'
-import { EVACUATE_MS } from '../constants.ts'
+import { EVACUATE_UNHURRIED_MS } from '../constants.ts'
 import { StoppedError } from '../errors.ts'
 import type { Task } from '../rpc/task.ts'
 import type { Needs, TaskHandler, TaskOptions } from '../types.ts'
@@ -105,8 +105,8 @@ export abstract class WorkFacade {
     return this.live().supervise(spec)
   }
 
-  /** Hand every local actor to another capable peer now (at most 3 s); resolves to how many moved. */
+  /** Hand every local actor to another capable peer now (at most 15 s); resolves to how many moved. */
   evacuate(): Promise<number> {
-    return this.live().evacuate(EVACUATE_MS, 'request')
+    return this.live().evacuate(EVACUATE_UNHURRIED_MS, 'request')
   }
 }
