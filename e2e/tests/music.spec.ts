@@ -190,7 +190,7 @@ test('a music session moves laptop → phone → Firefox and keeps playing', asy
     .toContain('Pocket Anthem')
 
   await linked(phone.page, [laptop.peerId, fox.peerId])
-  await linked(fox.page, [laptop.peerId])
+  await linked(fox.page, [laptop.peerId, phone.peerId])
   const toPhone = await move(laptop, phone, all)
   const toFox = await move(phone, fox, all)
   const gaps = [toPhone, toFox].map((m) => ({
