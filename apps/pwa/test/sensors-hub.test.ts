@@ -1,5 +1,5 @@
 import type { Capabilities } from 'mesh-core'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import {
   nextAdvertisement,
   permissionAfterStart,
@@ -97,9 +97,6 @@ function fakeMesh(initial: Capabilities = {}) {
   }
 }
 
-/** Lets queued promise callbacks (permission queries, advertises) run. */
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0))
-
 function state(name: SensorName, patch: Partial<SensorState> = {}): SensorState {
   return { name, status: 'on', permission: 'granted', value: true, readable: [name], ...patch }
 }
@@ -191,8 +188,7 @@ describe('the sensor hub', () => {
     expect(hub.states()[0]).toMatchObject({ status: 'on', permission: 'granted' })
     expect(own()).toEqual({ camera: true })
     status('camera')?.set('denied')
-    await settle()
-    expect(own()).toEqual({})
+    await vi.waitFor(() => expect(own()).toEqual({}))
     expect(hub.states()[0]).toMatchObject({ status: 'denied', permission: 'denied' })
     expect(camera.calls).toEqual(['start', 'stop'])
   })
@@ -206,8 +202,7 @@ describe('the sensor hub', () => {
     })
     await hub.enable('camera')
     camera.fail('the camera track ended')
-    await settle()
-    expect(own()).toEqual({})
+    await vi.waitFor(() => expect(own()).toEqual({}))
     expect(hub.states()[0]).toMatchObject({ status: 'failed', error: 'the camera track ended' })
   })
 
@@ -231,8 +226,7 @@ describe('the sensor hub', () => {
     await hub.enable('battery')
     expect(own()).toEqual({ battery: 80, sensors: ['battery'] })
     battery.setValue(79)
-    await settle()
-    expect(own()).toEqual({ battery: 79, sensors: ['battery'] })
+    await vi.waitFor(() => expect(own()).toEqual({ battery: 79, sensors: ['battery'] }))
   })
 
   it('does not undo a capability the editor set meanwhile', async () => {
@@ -260,7 +254,7 @@ describe('the sensor hub', () => {
       permissions: fakePermissions({ geolocation: 'granted' }).permissions
     })
     const on = hub.enable('geolocation')
-    await settle()
+    await vi.waitFor(() => expect(hub.states()[0]?.status).toBe('starting'))
     await hub.disable('geolocation')
     finish()
     await on

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createMesh } from 'mesh-core'
 import type { Mesh } from 'mesh-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startBridge } from '../src/index.ts'
 import type { Bridge, BridgeInit, Reading } from '../src/index.ts'
 import { FakeTree } from './fixtures/fake-tree.ts'
@@ -15,12 +15,14 @@ const FAKE_DRIVER = fileURLToPath(new URL('./drivers/fixtures/fake-driver.mjs', 
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0']
 const SOURCE_NAMES = ['cpu', 'memory', 'storage', 'gpu', 'power', 'thermal', 'iio', 'camera', 'serial']
 
-async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
+/** Wait until `cond` holds, checking every 20 ms, for at most `ms`. */
+function until(what: string, cond: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
+  return vi.waitFor(
+    async () => {
+      if (!(await cond())) throw new Error(`timed out waiting for ${what}`)
+    },
+    { timeout: ms, interval: 20 }
+  )
 }
 
 let relay: Mesh

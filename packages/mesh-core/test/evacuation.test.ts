@@ -105,10 +105,10 @@ describe('evacuation policy', () => {
     ev.battery(0.5, false)
     ev.battery(0.19, true) // low but charging
     expect(runs).toEqual([])
-    ev.battery(0.19, false)
+    const first = ev.battery(0.19, false)
     expect(runs).toEqual(['battery'])
     finish()
-    await new Promise((r) => setImmediate(r))
+    await first
     ev.battery(0.18, false)
     ev.battery(0.1, false)
     expect(runs).toEqual(['battery'])

@@ -34,6 +34,6 @@ export function watchPeerLifecycle(p: PeerLifecycle): () => void {
       if (!hidden) p.returned()
       p.publish(hidden ? 'paused' : 'up')
     },
-    battery: (level, charging) => p.evacuation.battery(level, charging)
+    battery: (level, charging) => void p.evacuation.battery(level, charging)
   })
 }

@@ -88,17 +88,17 @@ export class Evacuation {
     }, ms)
   }
 
-  /** A battery reading: `level` in [0, 1]. */
-  battery(level: number, charging: boolean): void {
+  /** A battery reading: `level` in [0, 1]. The evacuation it starts, if any. */
+  battery(level: number, charging: boolean): Promise<number> | undefined {
     const below = this.policy.batteryBelow
-    if (below === false || !Number.isFinite(level)) return
+    if (below === false || !Number.isFinite(level)) return undefined
     if (charging || level >= below) {
       this.batteryFired = false
-      return
+      return undefined
     }
-    if (this.batteryFired) return
+    if (this.batteryFired) return undefined
     this.batteryFired = true
-    void this.start('battery')
+    return this.start('battery')
   }
 
   stop(): void {
