@@ -115,14 +115,12 @@ export async function startBridge(init: BridgeInit = {}): Promise<Bridge> {
     }))
 
   const allow = new AllowList(config.allow)
-  const metrics = bridgeMetrics(
-    () => mesh,
-    hub,
-    (name) => {
-      const d = drivers.find((x) => x.name === name)
-      return !hub.failed.has(name) && (d === undefined || d.status === 'up')
-    }
-  )
+  /** A source works: it started, and if it is a driver, its process is up. */
+  const sourceUp = (name: string): boolean => {
+    const d = drivers.find((x) => x.name === name)
+    return !hub.failed.has(name) && (d === undefined || d.status === 'up')
+  }
+  const metrics = bridgeMetrics(() => mesh, hub, sourceUp)
   await hub.start()
   const startedAt = Date.now()
   let http: HttpEndpoint | undefined
@@ -155,10 +153,7 @@ export async function startBridge(init: BridgeInit = {}): Promise<Bridge> {
     const m = mesh
     const health = (): HealthReport => {
       const status: Record<string, boolean> = {}
-      for (const s of sources) {
-        const d = drivers.find((x) => x.name === s.name)
-        status[s.name] = !hub.failed.has(s.name) && (d === undefined || d.status === 'up')
-      }
+      for (const s of sources) status[s.name] = sourceUp(s.name)
       return {
         status: closed ? 'stopped' : Object.values(status).every(Boolean) ? 'ok' : 'degraded',
         peerId: m.peerId,
