@@ -102,33 +102,33 @@ describe('evacuation policy', () => {
 
   it('a battery below the level while discharging evacuates once per episode', async () => {
     const { ev, runs, finish } = rig({ evacuate: { batteryBelow: 0.2 } })
-    ev.battery(0.5, false)
-    ev.battery(0.19, true) // low but charging
+    void ev.battery(0.5, false)
+    void ev.battery(0.19, true) // low but charging
     expect(runs).toEqual([])
     const first = ev.battery(0.19, false)
     expect(runs).toEqual(['battery'])
     finish()
     await first
-    ev.battery(0.18, false)
-    ev.battery(0.1, false)
+    void ev.battery(0.18, false)
+    void ev.battery(0.1, false)
     expect(runs).toEqual(['battery'])
-    ev.battery(0.1, true) // plugged in: the episode ends
-    ev.battery(0.1, false)
+    void ev.battery(0.1, true) // plugged in: the episode ends
+    void ev.battery(0.1, false)
     expect(runs).toEqual(['battery', 'battery'])
-    ev.battery(Number.NaN, false)
+    void ev.battery(Number.NaN, false)
     expect(runs).toHaveLength(2)
   })
 
   it('batteryBelow false ignores the battery', () => {
     const { ev, runs } = rig({ evacuate: { batteryBelow: false } })
-    ev.battery(0.01, false)
+    void ev.battery(0.01, false)
     expect(runs).toEqual([])
   })
 
   it('triggers during a running evacuation join it rather than start another', () => {
     const { ev, runs, finish } = rig({ evacuate: { batteryBelow: 0.5 } })
     const a = ev.pageHide()
-    ev.battery(0.1, false)
+    void ev.battery(0.1, false)
     expect(runs).toEqual(['pagehide'])
     finish()
     return expect(a).resolves.toBe(1)
