@@ -13,6 +13,15 @@ import type { PeerKind } from './browsers.ts'
 const ROOT = new URL('..', import.meta.url).pathname
 const BRIDGE_BIN = join(ROOT, 'packages/hw-bridge/dist/bin.js')
 const PWA_DIR = join(ROOT, 'apps/pwa/dist')
+/** `MESH_E2E_DEBUG=mesh:*,libp2p:webrtc*` turns on these debug scopes in every page and device. */
+const DEBUG_SCOPES = process.env.MESH_E2E_DEBUG
+/** Console lines kept per page: enough for a failing test, bounded for a long one. */
+const MAX_CONSOLE_LINES = 20_000
+
+function keep(lines: string[], line: string): void {
+  if (lines.length >= MAX_CONSOLE_LINES) lines.shift()
+  lines.push(line)
+}
 
 export interface Device {
   peerId: string
@@ -22,6 +31,8 @@ export interface Device {
   left: Map<string, { reason: string; at: number }>
   name: string
   pid: number
+  /** The device's recent stdout and stderr lines. */
+  output: string[]
   /** Send `signal` to the process (by its pid) and resolve once it has exited. */
   kill(signal: NodeJS.Signals): Promise<void>
   stop(): Promise<void>
@@ -54,9 +65,11 @@ async function spawnBridge(relay: Relay, name: string, extraArgs: string[] = [])
     process.execPath,
     [BRIDGE_BIN, '--relay', tcp, '--name', name, '--no-mdns', '--json', ...extraArgs],
     {
-      stdio: ['pipe', 'pipe', 'pipe']
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: DEBUG_SCOPES === undefined ? process.env : { ...process.env, DEBUG: DEBUG_SCOPES }
     }
   )
+  const output: string[] = []
   let buffered = ''
   let errors = ''
   const joined = new Set<string>()
@@ -68,6 +81,7 @@ async function spawnBridge(relay: Relay, name: string, extraArgs: string[] = [])
       const lines = buffered.split('\n')
       buffered = lines.pop() ?? ''
       for (const line of lines) {
+        keep(output, line)
         if (!line.startsWith('{')) continue
         const msg = JSON.parse(line) as { msg: string; peerId?: string; id?: string; reason?: string }
         if (msg.msg === 'peer joined' && msg.id !== undefined) joined.add(msg.id)
@@ -81,7 +95,11 @@ async function spawnBridge(relay: Relay, name: string, extraArgs: string[] = [])
         }
       }
     })
-    child.stderr.on('data', (d: Buffer) => (errors += d.toString()))
+    child.stderr.on('data', (d: Buffer) => {
+      const text = d.toString()
+      if (errors.length < 64 * 1024) errors += text
+      for (const line of text.split('\n')) if (line !== '') keep(output, line)
+    })
     child.on('exit', (code) => reject(new Error(`mesh-bridge exited with ${code}: ${errors}`)))
   })
   const peerId = await started
@@ -91,6 +109,7 @@ async function spawnBridge(relay: Relay, name: string, extraArgs: string[] = [])
     joined,
     left,
     name,
+    output,
     pid: child.pid ?? -1,
     async kill(signal) {
       if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
@@ -135,27 +154,56 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
     await close()
     await rm(dataDir, { recursive: true, force: true })
   },
-  startDevice: async ({ relay }, use) => {
+  startDevice: async ({ relay }, use, testInfo) => {
     const started: Device[] = []
     await use(async (name, extraArgs) => {
       const d = await spawnBridge(relay, name, extraArgs)
       started.push(d)
       return d
     })
+    if (testInfo.status !== testInfo.expectedStatus || DEBUG_SCOPES !== undefined) {
+      for (const d of started) {
+        await testInfo.attach(`device-${d.name}.txt`, {
+          body: d.output.join('\n'),
+          contentType: 'text/plain'
+        })
+      }
+    }
     await Promise.all(started.map((d) => d.stop()))
   },
-  openPeer: async ({ relay, chromiumBrowser, firefoxBrowser }, use) => {
+  openPeer: async ({ relay, chromiumBrowser, firefoxBrowser }, use, testInfo) => {
     const contexts: Array<{ close(): Promise<void> }> = []
+    const consoles: Array<{ name: string; lines: string[] }> = []
     await use(async (kind, name) => {
       const browser = kind === 'firefox' ? firefoxBrowser : chromiumBrowser
       const context = await browser.newContext(kind === 'phone' ? phone : {})
       contexts.push(context)
+      if (DEBUG_SCOPES !== undefined) {
+        await context.addInitScript((scopes) => {
+          // about:blank has no storage; the app's own origin does.
+          if (location.protocol.startsWith('http')) localStorage.setItem('debug', scopes)
+        }, DEBUG_SCOPES)
+      }
       const page = await context.newPage()
+      const lines: string[] = []
+      consoles.push({ name, lines })
+      page.on('console', (m) => keep(lines, `${new Date().toISOString()} ${m.type()} ${m.text()}`))
+      page.on('pageerror', (e) => keep(lines, `${new Date().toISOString()} pageerror ${e.message}`))
       await page.goto(`${relay.url}/?name=${encodeURIComponent(name)}`)
       await expect(page.locator('body')).toHaveAttribute('data-mesh-ready', 'true', { timeout: 20_000 })
       const peerId = (await page.getByTestId('self-id').textContent())?.trim() ?? ''
       return { kind, page, peerId, name }
     })
+    // A failed test carries each page's console, the first place to look for a cause
+    // (every test does, while debugging).
+    if (testInfo.status !== testInfo.expectedStatus || DEBUG_SCOPES !== undefined) {
+      for (const c of consoles) {
+        await testInfo.attach(`console-${c.name}.txt`, {
+          body: c.lines.join('\n'),
+          contentType: 'text/plain'
+        })
+      }
+    }
     await Promise.all(contexts.map((c) => c.close()))
   }
 })
