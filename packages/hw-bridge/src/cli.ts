@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import { startBridge } from './bridge.ts'
 import { ConfigError, defaultConfig, loadConfig } from './config.ts'
 import type { BridgeConfig } from './config.ts'
+import type { Mesh } from 'mesh-core'
 
 export interface CliIo {
   out(line: string): void
@@ -28,6 +29,17 @@ Options:
       --json            log JSON lines
   -h, --help            show this help
   -v, --version         print the version`
+
+/**
+ * Log every peer that joins or leaves, from now on and those already here: peers met while
+ * starting (the relay, usually) joined before anyone listened. Events are emitted
+ * synchronously, so listing right after subscribing misses none and logs none twice.
+ */
+export function logPeers(mesh: Mesh, log: (msg: string, fields: Record<string, unknown>) => void): void {
+  mesh.on('peer:join', (p) => log('peer joined', { id: p.id, name: p.name }))
+  mesh.on('peer:leave', (p) => log('peer left', { ...p }))
+  for (const p of mesh.peers()) log('peer joined', { id: p.id, name: p.name })
+}
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -121,8 +133,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     capabilities: mesh.capabilities(),
     ...(bridge.http !== undefined ? { http: bridge.http.url } : {})
   })
-  mesh.on('peer:join', (p) => log('peer joined', { id: p.id, name: p.name }))
-  mesh.on('peer:leave', (p) => log('peer left', p))
+  logPeers(mesh, log)
   const signal = await io.stopSignal
   log('stopping', { signal })
   await bridge.close()

@@ -1,6 +1,6 @@
 export { startBridge } from './bridge.ts'
 export { hostCapabilities } from './host.ts'
-export { main } from './cli.ts'
+export { logPeers, main } from './cli.ts'
 export { AllowList, ForbiddenError } from './allow.ts'
 export { ConfigError, defaultConfig, loadConfig, parseConfig } from './config.ts'
 export { SourceHub } from './hub.ts'

@@ -3,9 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as tick } from 'node:timers/promises'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createMesh } from 'mesh-core'
-import { hostCapabilities, main } from '../src/index.ts'
+import { hostCapabilities, logPeers, main } from '../src/index.ts'
 
 const BIN = new URL('../dist/bin.js', import.meta.url).pathname
 
@@ -92,12 +92,41 @@ describe('mesh-bridge CLI', () => {
           tasks: expect.arrayContaining(['system.info', 'sensor.read']) as unknown
         }
       })
+      const relayJoined = `"msg":"peer joined","id":"${relay.peerId}"`
+      while (!out.includes(relayJoined) && Date.now() < end) await tick(20)
+      expect(out).toContain(relayJoined)
       const left = new Promise<{ reason: string }>((r) => relay.on('peer:leave', r))
       child.kill('SIGTERM')
       expect(await exited).toBe(0)
       expect((await left).reason).toBe('normal')
       expect(out).toContain('"msg":"stopped"')
     } finally {
+      await relay.stop()
+    }
+  })
+
+  it('logs the peers met before it listened, once, and later ones as they come', async () => {
+    const relay = await createMesh({ role: 'relay', name: 'relay', listen: ['/ip4/127.0.0.1/tcp/0'] })
+    const device = await createMesh({ name: 'pi', bootstrap: [relay.addresses()[0] ?? ''], mdns: false })
+    let late: Awaited<ReturnType<typeof createMesh>> | undefined
+    try {
+      // The relay joined while the device started: no listener saw it.
+      await vi.waitFor(() => expect(device.peers().map((p) => p.id)).toContain(relay.peerId), {
+        timeout: 15_000
+      })
+      const lines: Array<{ msg: string; fields: Record<string, unknown> }> = []
+      logPeers(device, (msg, fields) => lines.push({ msg, fields }))
+      expect(lines).toEqual([{ msg: 'peer joined', fields: { id: relay.peerId, name: 'relay' } }])
+      late = await createMesh({ name: 'late', bootstrap: [relay.addresses()[0] ?? ''], mdns: false })
+      const lateId = late.peerId
+      await vi.waitFor(() => expect(lines.map((l) => l.fields.id)).toContain(lateId), { timeout: 15_000 })
+      expect(lines.filter((l) => l.msg === 'peer joined').map((l) => l.fields.id)).toEqual([
+        relay.peerId,
+        lateId
+      ])
+    } finally {
+      await late?.stop()
+      await device.stop()
       await relay.stop()
     }
   })
