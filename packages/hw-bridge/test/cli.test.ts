@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { setTimeout as tick } from 'node:timers/promises'
 import { describe, expect, it, vi } from 'vitest'
 import { createMesh } from 'mesh-core'
 import { hostCapabilities, logPeers, main } from '../src/index.ts'
@@ -80,21 +79,21 @@ describe('mesh-bridge CLI', () => {
       let out = ''
       child.stdout.on('data', (d: Buffer) => (out += d.toString()))
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-      const end = Date.now() + 15_000
-      // Poll for the join, with a deadline.
-      while (!relay.peers().some((p) => p.name === 'pi') && Date.now() < end) await tick(20)
-      const pi = relay.peers().find((p) => p.name === 'pi')
-      expect(pi).toMatchObject({
-        role: 'device',
-        link: 'tcp',
-        capabilities: {
-          cpu: cpus().length,
-          tasks: expect.arrayContaining(['system.info', 'sensor.read']) as unknown
-        }
-      })
+      // The first record may come before the bridge registers its tasks: wait for both.
+      await vi.waitFor(
+        () =>
+          expect(relay.peers().find((p) => p.name === 'pi')).toMatchObject({
+            role: 'device',
+            link: 'tcp',
+            capabilities: {
+              cpu: cpus().length,
+              tasks: expect.arrayContaining(['system.info', 'sensor.read']) as unknown
+            }
+          }),
+        { timeout: 15_000 }
+      )
       const relayJoined = `"msg":"peer joined","id":"${relay.peerId}"`
-      while (!out.includes(relayJoined) && Date.now() < end) await tick(20)
-      expect(out).toContain(relayJoined)
+      await vi.waitFor(() => expect(out).toContain(relayJoined), { timeout: 15_000 })
       const left = new Promise<{ reason: string }>((r) => relay.on('peer:leave', r))
       child.kill('SIGTERM')
       expect(await exited).toBe(0)
