@@ -66,8 +66,9 @@ describe('mesh-bridge CLI', () => {
 
   it('joins a relay over TCP, and exits 0 on SIGTERM after leaving', async () => {
     const relay = await createMesh({ role: 'relay', name: 'relay', listen: ['/ip4/127.0.0.1/tcp/0'] })
+    let child: ReturnType<typeof spawn> | undefined
     try {
-      const child = spawn(process.execPath, [
+      child = spawn(process.execPath, [
         BIN,
         '--relay',
         relay.addresses()[0] ?? '',
@@ -77,8 +78,8 @@ describe('mesh-bridge CLI', () => {
         '--json'
       ])
       let out = ''
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+      child.stdout?.on('data', (d: Buffer) => (out += d.toString()))
+      const exited = new Promise<number | null>((resolve) => child?.on('exit', (code) => resolve(code)))
       // The first record may come before the bridge registers its tasks: wait for both.
       await vi.waitFor(
         () =>
@@ -100,6 +101,8 @@ describe('mesh-bridge CLI', () => {
       expect((await left).reason).toBe('normal')
       expect(out).toContain('"msg":"stopped"')
     } finally {
+      // A failed assertion must not leave the bridge running (it would outlive the test run).
+      if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
       await relay.stop()
     }
   })
