@@ -29,6 +29,8 @@ const MAX_LIFETIME_MS = 120_000
 /** Bytes in a MB (SI): the goal's unit. */
 const MB = 1_000_000
 const IDLE_SCRIPT = new URL('./bridge-idle.js', import.meta.url)
+/** The V8 settings mesh-bridge's bin sets for itself (packages/hw-bridge/src/bin.ts): the bare device gets them too. */
+const BRIDGE_V8_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size']
 
 interface Idler {
   pid: number
@@ -53,7 +55,10 @@ async function bareNode(): Promise<Idler> {
 
 /** A bare `createMesh` device (bridge-idle.ts), online on `relay`. */
 async function bareDevice(relay: string, name: string): Promise<Idler> {
-  const child = fork(IDLE_SCRIPT, [name, relay], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const child = fork(IDLE_SCRIPT, [name, relay], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: [...process.execArgv, ...BRIDGE_V8_FLAGS]
+  })
   const stop = track(child, 'disconnect')
   const ready = new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before it was ready`)))
@@ -170,8 +175,9 @@ export async function benchBridgeRss(): Promise<Row[]> {
         note:
           `${how}; mesh-bridge --no-mdns --no-ffmpeg --http 0 on a fake Pi tree (thermal zone, MPU-6050, battery), ` +
           `idle after one /metrics scrape; p50 ${fmt(b.p50)} MB (${split(all.bridge)}), max ${fmt(b.max)} MB ` +
-          `(per-run p50 ${perRun.join(', ')}); ${fmt(b.p50 / d.p50)}× the bare device (+${fmt(b.p50 - d.p50)} MB: ` +
-          `sources, HTTP, prom-client, zod) and ${fmt(b.p50 / n.p50)}× a bare Node (${fmt(n.p50)} MB); ` +
+          `(per-run p50 ${perRun.join(', ')}); ${fmt(b.p50 / d.p50)}× the bare device (${b.p50 >= d.p50 ? '+' : '−'}` +
+          `${fmt(Math.abs(b.p50 - d.p50))} MB: sources, HTTP, prom-client, zod) and ${fmt(b.p50 / n.p50)}× a bare ` +
+          `Node (${fmt(n.p50)} MB); both mesh processes run with the V8 settings the bin sets (${BRIDGE_V8_FLAGS.join(' ')}); ` +
           `goal p50 ≤ 80 MB: ${b.p50 <= 80 ? 'met' : 'missed'}`,
         samples: samplesOf(bs, ds)
       },
@@ -182,7 +188,7 @@ export async function benchBridgeRss(): Promise<Row[]> {
         result: d,
         baseline: { what: 'bare Node process (node -e, imports nothing)', result: n },
         note:
-          `${how}; device role, listens on TCP, circuit and WebRTC, no mDNS, nothing defined; p50 ${fmt(d.p50)} MB ` +
+          `${how}; device role, listens on TCP, circuit and WebRTC, no mDNS, nothing defined, ${BRIDGE_V8_FLAGS.join(' ')}; p50 ${fmt(d.p50)} MB ` +
           `(${split(all.device)}), max ${fmt(d.max)} MB; bare Node p50 ${fmt(n.p50)} MB (${split(all.node)}), max ${fmt(n.max)} MB`,
         samples: samplesOf(ds, ns)
       }
