@@ -53,6 +53,44 @@ async function phoneWithBattery(browser: Browser, url: string): Promise<Page> {
   return page
 }
 
+/** A counter at 10 spawned on `page` (the phone), known to `laptop`, and a way to ask it. */
+async function counterOnPhone(
+  laptop: { page: Page; peerId: string },
+  page: Page
+): Promise<{ phoneId: string; ask: (p: Page) => Promise<{ n: number; host: string }> }> {
+  for (const p of [laptop.page, page]) await defineCounter(p)
+  const phoneId = await page.evaluate(() => (window as unknown as W).__mesh.peerId)
+  await expect(laptop.page.locator(`[data-testid="peer-row"][data-peer-id="${phoneId}"]`)).toHaveAttribute(
+    'data-link',
+    'webrtc'
+  )
+  // The phone must know the laptop hosts the behaviour.
+  await expect
+    .poll(() =>
+      page.evaluate(
+        (id) =>
+          (window as unknown as { __mesh: { capabilities(p: string): { actors?: string[] } } }).__mesh
+            .capabilities(id)
+            .actors?.includes('counter') === true,
+        laptop.peerId
+      )
+    )
+    .toBe(true)
+  const pid = await page.evaluate(async (self) => {
+    const m = (window as unknown as W).__mesh
+    const pid = await m.spawn({}, 'counter', null, { peer: self })
+    for (let i = 0; i < 5; i++) m.send(pid, { add: 2 })
+    return pid
+  }, phoneId)
+  const ask = (p: Page): Promise<{ n: number; host: string }> =>
+    p.evaluate(
+      (x) => (window as unknown as W).__mesh.call<{ n: number; host: string }>(x, { get: true }),
+      pid
+    )
+  expect(await ask(laptop.page)).toEqual({ n: 10, host: phoneId })
+  return { phoneId, ask }
+}
+
 test('a phone whose battery runs low hands its actors, with their state, to a capable peer', async ({
   relay,
   chromiumBrowser,
@@ -61,37 +99,7 @@ test('a phone whose battery runs low hands its actors, with their state, to a ca
   const laptop = await openPeer('desktop', 'laptop')
   const page = await phoneWithBattery(chromiumBrowser, `${relay.url}/?name=phone`)
   try {
-    for (const p of [laptop.page, page]) await defineCounter(p)
-    const phoneId = await page.evaluate(() => (window as unknown as W).__mesh.peerId)
-    await expect(laptop.page.locator(`[data-testid="peer-row"][data-peer-id="${phoneId}"]`)).toHaveAttribute(
-      'data-link',
-      'webrtc'
-    )
-    // The laptop must know the phone hosts the behaviour, and the phone the laptop.
-    await expect
-      .poll(() =>
-        page.evaluate(
-          (id) =>
-            (window as unknown as { __mesh: { capabilities(p: string): { actors?: string[] } } }).__mesh
-              .capabilities(id)
-              .actors?.includes('counter') === true,
-          laptop.peerId
-        )
-      )
-      .toBe(true)
-    const pid = await page.evaluate(async (self) => {
-      const m = (window as unknown as W).__mesh
-      const pid = await m.spawn({}, 'counter', null, { peer: self })
-      for (let i = 0; i < 5; i++) m.send(pid, { add: 2 })
-      return pid
-    }, phoneId)
-    const ask = (p: Page): Promise<{ n: number; host: string }> =>
-      p.evaluate(
-        (x) => (window as unknown as W).__mesh.call<{ n: number; host: string }>(x, { get: true }),
-        pid
-      )
-    expect(await ask(laptop.page)).toEqual({ n: 10, host: phoneId })
-
+    const { ask } = await counterOnPhone(laptop, page)
     // Draining but above the level: nothing moves. Below it: the actor leaves.
     const setLevel = (level: number): Promise<void> =>
       page.evaluate((l) => {
@@ -106,6 +114,34 @@ test('a phone whose battery runs low hands its actors, with their state, to a ca
       .toEqual([{ reason: 'battery', moved: 1, actors: 1 }])
     expect(await ask(laptop.page)).toEqual({ n: 10, host: laptop.peerId })
     expect(await ask(page)).toEqual({ n: 10, host: laptop.peerId })
+  } finally {
+    await page.context().close()
+  }
+})
+
+test('a phone page hidden longer than its ?evacuate policy allows hands its actors to a capable peer', async ({
+  relay,
+  chromiumBrowser,
+  openPeer
+}) => {
+  const laptop = await openPeer('desktop', 'laptop')
+  const evacuate = encodeURIComponent(JSON.stringify({ hiddenForMs: 1_000, batteryBelow: false }))
+  const page = await phoneWithBattery(chromiumBrowser, `${relay.url}/?name=phone&evacuate=${evacuate}`)
+  try {
+    const { phoneId, ask } = await counterOnPhone(laptop, page)
+    // The tab goes to the background (as when the user switches apps) and stays there.
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' })
+      document.dispatchEvent(new Event('visibilitychange'))
+    })
+    await expect(laptop.page.locator(`[data-testid="peer-row"][data-peer-id="${phoneId}"]`)).toHaveAttribute(
+      'data-status',
+      'paused'
+    )
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as W).__evacuations))
+      .toEqual([{ reason: 'hidden', moved: 1, actors: 1 }])
+    expect(await ask(laptop.page)).toEqual({ n: 10, host: laptop.peerId })
   } finally {
     await page.context().close()
   }

@@ -20,7 +20,8 @@ export interface Started {
 export async function startMesh(options: StartOptions, o: { demoTasks?: boolean } = {}): Promise<Started> {
   const mesh = await createMesh({
     ...(options.name !== undefined && { name: options.name }),
-    ...(options.capabilities !== undefined && { capabilities: options.capabilities })
+    ...(options.capabilities !== undefined && { capabilities: options.capabilities }),
+    ...(options.evacuate !== undefined && { evacuate: options.evacuate })
   })
   const chat = createChatLog()
   defineChat(mesh, chat)

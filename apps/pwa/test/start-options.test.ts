@@ -80,4 +80,30 @@ describe('readStartOptions', () => {
     expect(options.name).toBe('x')
     expect(options.problems).toHaveLength(1)
   })
+
+  it('decodes ?evacuate', () => {
+    const e = encodeURIComponent('{"hiddenForMs":5000,"batteryBelow":false,"onPageHide":true}')
+    expect(readStartOptions(`?evacuate=${e}`, undefined)).toEqual({
+      evacuate: { hiddenForMs: 5000, batteryBelow: false, onPageHide: true },
+      problems: []
+    })
+  })
+
+  it('reports and ignores a bad ?evacuate, naming what is wrong', () => {
+    const bad = (json: string): string[] => {
+      const o = readStartOptions(`?name=x&evacuate=${encodeURIComponent(json)}`, undefined)
+      expect(o.evacuate).toBeUndefined()
+      expect(o.name).toBe('x')
+      return o.problems
+    }
+    expect(bad('{oops')).toEqual(['Ignored ?evacuate: evacuation options are not valid JSON.'])
+    expect(bad('[1]')).toEqual(['Ignored ?evacuate: evacuation options are a JSON object.'])
+    expect(bad('{"hiddenMs":5}')).toEqual(['Ignored ?evacuate: unknown evacuation option "hiddenMs".'])
+    expect(bad('{"hiddenForMs":"5"}')).toEqual(['Ignored ?evacuate: hiddenForMs is a number or false.'])
+    expect(bad('{"onPageHide":1}')).toEqual(['Ignored ?evacuate: onPageHide is a boolean.'])
+    expect(bad('{"hiddenForMs":-1}')[0]).toMatch(
+      /^Ignored \?evacuate: evacuate\.hiddenForMs is a number of milliseconds/
+    )
+    expect(bad('{"batteryBelow":2}')[0]).toMatch(/^Ignored \?evacuate: evacuate\.batteryBelow is a fraction/)
+  })
 })

@@ -1,6 +1,8 @@
 export { createMesh } from './create-mesh.ts'
 export { matches, matchesOne } from './capabilities/match.ts'
 export { capabilitiesProblem, needsProblem } from './capabilities/validate.ts'
+export { evacuationPolicy } from './work/evacuation.ts'
+export type { EvacuationPolicy } from './work/evacuation.ts'
 export {
   ErrorCode,
   MeshError,
