@@ -52,6 +52,8 @@ export const BOOTSTRAP_RETRY_MIN_MS = 500
 export const BOOTSTRAP_RETRY_MAX_MS = 10_000
 /** How long stop() waits for its goodbyes to be written before it closes connections. */
 export const GOODBYE_TIMEOUT_MS = 1_000
+/** How long closing a channel may wait for its peer (a dead link never answers); then it is reset. */
+export const CHANNEL_CLOSE_TIMEOUT_MS = 1_000
 /** How long stop() spends handing local actors to other peers before it leaves. */
 export const EVACUATE_MS = 3_000
 /** An evacuation with no deadline of its own (a low battery, a long-hidden page, a request). */

@@ -1,6 +1,7 @@
 import { streamPair } from '@libp2p/utils'
+import type { Stream } from '@libp2p/interface'
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { decodeCbor, encodeCbor } from '../src/wire/cbor.ts'
 import { FramedChannel } from '../src/wire/channel.ts'
 import { FrameDecoder, encodeFrame } from '../src/wire/framing.ts'
@@ -157,6 +158,22 @@ describe('FramedChannel over a stream pair', () => {
     await until(() => closed)
     expect(bad?.name).toBe('BadMessageError')
     expect(b.status).not.toBe('open')
+  })
+  it('resets a stream whose graceful close never finishes (a dead link), instead of hanging', async () => {
+    const [a] = await streamPair()
+    // The peer is gone: the close is never acknowledged, and this stream ignores the signal.
+    const stuck: Stream = a
+    const abort = vi.fn()
+    stuck.close = () => new Promise<void>(() => {})
+    stuck.abort = abort
+    const c = new FramedChannel(stuck, {
+      maxFrameBytes: 1024,
+      onFrame: () => {},
+      onBadFrame: () => {},
+      onClose: () => {}
+    })
+    await c.close(50)
+    expect(abort).toHaveBeenCalledTimes(1)
   })
 })
 

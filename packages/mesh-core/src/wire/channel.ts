@@ -1,4 +1,5 @@
 import type { Stream, StreamMessageEvent } from '@libp2p/interface'
+import { CHANNEL_CLOSE_TIMEOUT_MS } from '../constants.ts'
 import { TooLargeError } from '../errors.ts'
 import { decodeCbor, encodeCbor } from './cbor.ts'
 import { FrameDecoder, encodeFrame } from './framing.ts'
@@ -115,14 +116,26 @@ export class FramedChannel {
     this.init.onClose(err)
   }
 
-  /** Close gracefully after what is queued has been written. */
-  async close(): Promise<void> {
+  /**
+   * Close gracefully after what is queued has been written, or reset the stream when the
+   * peer does not let that finish within `timeoutMs` (a dead link never acknowledges).
+   */
+  async close(timeoutMs = CHANNEL_CLOSE_TIMEOUT_MS): Promise<void> {
     this.flush()
     this.shutdown()
+    const signal = AbortSignal.timeout(timeoutMs)
+    let onAbort = (): void => {}
+    const expired = new Promise<never>((_, reject) => {
+      onAbort = () => reject(signal.reason as Error)
+      signal.addEventListener('abort', onAbort, { once: true })
+    })
     try {
-      await this.stream.close()
+      // The stream honours the signal while it waits; the race bounds it even if it does not.
+      await Promise.race([this.stream.close({ signal }), expired])
     } catch {
       this.stream.abort(new Error('channel closed'))
+    } finally {
+      signal.removeEventListener('abort', onAbort)
     }
   }
 
