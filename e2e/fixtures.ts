@@ -15,6 +15,8 @@ const BRIDGE_BIN = join(ROOT, 'packages/hw-bridge/dist/bin.js')
 const PWA_DIR = join(ROOT, 'apps/pwa/dist')
 /** `MESH_E2E_DEBUG=mesh:*,libp2p:webrtc*` turns on these debug scopes in every page and device. */
 const DEBUG_SCOPES = process.env.MESH_E2E_DEBUG
+/** How long a device may take to exit after SIGTERM. */
+const STOP_BOUND_MS = 15_000
 /** Console lines kept per page: enough for a failing test, bounded for a long one. */
 const MAX_CONSOLE_LINES = 20_000
 
@@ -119,7 +121,22 @@ async function spawnBridge(relay: Relay, name: string, extraArgs: string[] = [])
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
-      await exited
+      // SIGTERM must end it (evacuation is bounded by 3 s): a bridge still up long after is
+      // a bug to report with its output, not a teardown that eats the test's timeout.
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const late = new Promise<'late'>(
+        (resolve) => (timer = setTimeout(() => resolve('late'), STOP_BOUND_MS))
+      )
+      const outcome = await Promise.race([exited, late])
+      clearTimeout(timer)
+      if (outcome === 'late') {
+        child.kill('SIGKILL')
+        await exited
+        throw new Error(
+          `mesh-bridge ${name} did not exit within ${STOP_BOUND_MS} ms of SIGTERM; its last output:\n` +
+            output.slice(-40).join('\n')
+        )
+      }
     }
   }
 }
