@@ -2,7 +2,7 @@
 import { setFlagsFromString } from 'node:v8'
 
 // Memory before speed: a Pi Zero 2 has 512 MB. A 1 MB young generation and V8's
-// optimize-for-size take the idle bridge from about 147 to 114 MB (docs/BENCHMARKS.md).
+// optimize-for-size take the idle bridge from about 153 to 122 MB (docs/BENCHMARKS.md).
 // V8 takes them at run time, but only before the code that fills the heap loads, so the
 // CLI is imported after. A value given on the command line or in NODE_OPTIONS wins.
 const given = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`
