@@ -9,15 +9,7 @@ import {
   maxRateHz,
   minRateHz
 } from '../src/sensors/constants'
-
-function nameOf(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (err) {
-    return (err as Error).name
-  }
-  return 'no error'
-}
+import { nameOf } from './error-name'
 
 describe('parseCaptureArgs', () => {
   it('fills in defaults for no arguments', () => {

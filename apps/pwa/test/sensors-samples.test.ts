@@ -10,15 +10,7 @@ import {
   xyz
 } from '../src/sensors/samples'
 import { levelOf } from '../src/sensors/sources/level'
-
-function nameOf(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (err) {
-    return (err as Error).name
-  }
-  return 'no error'
-}
+import { nameOf } from './error-name'
 
 describe('sample shaping', () => {
   it('is the bridge shape, rounded, with the unit only when there is one', () => {

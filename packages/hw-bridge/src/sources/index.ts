@@ -38,7 +38,8 @@ export interface CreateSourcesOptions {
   log?: SourceLog
 }
 
-const factories: Record<SourceName, (init: SourceInit & { path?: string }) => PolledSource> = {
+/** Every built-in source, by its config name. */
+export const sourceFactories: Record<SourceName, (init: SourceInit & { path?: string }) => PolledSource> = {
   cpu: cpuSource,
   memory: memorySource,
   storage: storageSource,
@@ -66,7 +67,7 @@ export function createSources(
     if (options.root !== undefined) init.root = options.root
     if (options.log !== undefined) init.log = options.log
     if (settings.path !== undefined) init.path = settings.path
-    sources.push(factories[name](init))
+    sources.push(sourceFactories[name](init))
   }
   return sources
 }

@@ -1,17 +1,6 @@
 import { capabilitiesProblem } from 'mesh-core'
 import { describe, expect, it } from 'vitest'
-import {
-  cameraSource,
-  cpuSource,
-  gpuSource,
-  iioSource,
-  memorySource,
-  powerSource,
-  serialSource,
-  storageSource,
-  thermalSource
-} from '../../src/sources/index.ts'
-import type { PolledSource, SourceInit } from '../../src/sources/index.ts'
+import { sourceFactories } from '../../src/sources/index.ts'
 import { FakeTree, recordingLog } from '../fixtures/fake-tree.ts'
 import type { Entry } from '../fixtures/fake-tree.ts'
 import { piTree } from '../fixtures/pi.ts'
@@ -20,18 +9,6 @@ import { piTree } from '../fixtures/pi.ts'
  * The same checks for every built-in source, on a realistic tree, an empty one and one where
  * every file holds garbage: the contract the bridge relies on.
  */
-
-const factories: Record<string, (init: SourceInit) => PolledSource> = {
-  cpu: cpuSource,
-  memory: memorySource,
-  storage: storageSource,
-  gpu: gpuSource,
-  power: powerSource,
-  thermal: thermalSource,
-  iio: iioSource,
-  camera: cameraSource,
-  serial: serialSource
-}
 
 const garbage = Object.fromEntries(
   Object.entries(piTree).map(([k, v]) => [
@@ -44,7 +21,7 @@ const trees: Record<string, Record<string, Entry>> = { pi: piTree, empty: {}, ga
 
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/
 
-describe.each(Object.entries(factories))('source contract: %s', (name, factory) => {
+describe.each(Object.entries(sourceFactories))('source contract: %s', (name, factory) => {
   it.each(Object.entries(trees))('on the %s tree', async (treeName, entries) => {
     await using tree = await FakeTree.create(entries)
     const { log, entries: logged } = recordingLog()
