@@ -146,3 +146,21 @@ test('a phone page hidden longer than its ?evacuate policy allows hands its acto
     await page.context().close()
   }
 })
+
+test('a phone page that closes pushes its actors, with their state, to a capable peer on its way out', async ({
+  relay,
+  chromiumBrowser,
+  openPeer
+}) => {
+  const laptop = await openPeer('desktop', 'laptop')
+  const page = await phoneWithBattery(chromiumBrowser, `${relay.url}/?name=phone`)
+  try {
+    const { phoneId, ask } = await counterOnPhone(laptop, page)
+    // The user closes the tab: pagehide runs, then the page and its connections are gone.
+    await page.close()
+    await expect(laptop.page.locator(`[data-testid="peer-row"][data-peer-id="${phoneId}"]`)).toHaveCount(0)
+    expect(await ask(laptop.page)).toEqual({ n: 10, host: laptop.peerId })
+  } finally {
+    await page.context().close()
+  }
+})

@@ -16,7 +16,7 @@ import { recordProblem } from '../src/registry/record.ts'
 
 const P = 'host/a.1'
 const Q = 'other/b.2'
-const KINDS = ['send', 'mon', 'demon', 'down', 'link', 'unlink', 'exit'] as const
+const KINDS = ['send', 'mon', 'demon', 'down', 'link', 'unlink', 'exit', 'adopt'] as const
 /** Values that are not a pid: no '/', '/' at either end, too long, not a string. */
 const BAD_PIDS: unknown[] = [
   'nopid',
@@ -38,7 +38,8 @@ const VALID: Record<(typeof KINDS)[number], Record<string, unknown>> = {
   down: { ref: 'r:1', pid: P, reason: 'normal' },
   link: { pid: P, other: Q },
   unlink: { pid: P, other: Q },
-  exit: { to: P, from: Q, reason: 'kill' }
+  exit: { to: P, from: Q, reason: 'kill' },
+  adopt: { pid: P, d: new Uint8Array([0xa0]) }
 }
 const PID_FIELDS: Record<(typeof KINDS)[number], string[]> = {
   send: ['to'],
@@ -47,7 +48,8 @@ const PID_FIELDS: Record<(typeof KINDS)[number], string[]> = {
   down: ['pid'],
   link: ['pid', 'other'],
   unlink: ['pid', 'other'],
-  exit: ['to', 'from']
+  exit: ['to', 'from'],
+  adopt: ['pid']
 }
 
 describe('parseCast', () => {
@@ -87,6 +89,11 @@ describe('parseCast', () => {
         expect(parseCast(k, { ...VALID[k], reason }), `${k} reason`).toBe(`${k}: bad fields`)
       expect(parseCast(k, { ...VALID[k], reason: 'x'.repeat(1_024) })).toMatchObject({ k })
     }
+  })
+
+  it('refuses an adopt whose snapshot is not bytes, or empty', () => {
+    for (const d of [undefined, null, '', 'a0', [0xa0], { 0: 0xa0 }, new Uint8Array(0)])
+      expect(parseCast('adopt', { pid: P, d }), JSON.stringify(d)).toBe('adopt: bad pid or snapshot')
   })
 
   it('refuses an unknown kind, quoting it shortly', () => {

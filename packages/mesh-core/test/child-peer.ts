@@ -9,9 +9,13 @@ export interface ChildPeer {
   command(line: string): void
   /** Resolves when the child prints this line. */
   printed(line: string, ms?: number): Promise<void>
+  /** Resolves with the rest of the first line the child prints that starts with `prefix`. */
+  line(prefix: string, ms?: number): Promise<string>
   /** The peer ids the child lists right now. */
   peers(): Promise<string[]>
   kill(signal: NodeJS.Signals): Promise<void>
+  /** Resolves when the child has exited, however. */
+  exited: Promise<void>
 }
 
 const DIST = new URL('../dist/index.js', import.meta.url).href
@@ -48,28 +52,39 @@ export async function startChildPeer(
     process.exit(0)`
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--input-type=module', '-e', script])
   let out = ''
-  const waiters: Array<{ line: string; resolve(): void }> = []
+  /** A complete line that is `text`, or starts with it when `prefix`: the rest of it. */
+  const find = (text: string, prefix: boolean): string | undefined => {
+    const l = out
+      .split('\n')
+      .slice(0, -1)
+      .find((l) => (prefix ? l.startsWith(text) : l === text))
+    return l?.slice(text.length)
+  }
+  const waiters: Array<{ text: string; prefix: boolean; resolve(rest: string): void }> = []
   child.stdout.on('data', (d: Buffer) => {
     out += d.toString()
     for (const w of [...waiters]) {
-      if (out.split('\n').includes(w.line)) {
+      const rest = find(w.text, w.prefix)
+      if (rest !== undefined) {
         waiters.splice(waiters.indexOf(w), 1)
-        w.resolve()
+        w.resolve(rest)
       }
     }
   })
   let err = ''
   child.stderr.on('data', (d: Buffer) => (err += d.toString()))
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
-  const printed = (line: string, ms = 20_000): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      if (out.split('\n').includes(line)) return resolve()
-      const timer = setTimeout(() => reject(new Error(`child never printed "${line}": ${err}`)), ms)
+  const wait = (text: string, prefix: boolean, ms: number): Promise<string> =>
+    new Promise<string>((resolve, reject) => {
+      const now = find(text, prefix)
+      if (now !== undefined) return resolve(now)
+      const timer = setTimeout(() => reject(new Error(`child never printed "${text}": ${err}`)), ms)
       waiters.push({
-        line,
-        resolve: () => {
+        text,
+        prefix,
+        resolve: (rest) => {
           clearTimeout(timer)
-          resolve()
+          resolve(rest)
         }
       })
     })
@@ -106,7 +121,9 @@ export async function startChildPeer(
     peers,
     pid: child.pid ?? -1,
     command: (line) => child.stdin.write(line + '\n'),
-    printed,
+    printed: (line, ms = 20_000) => wait(line, false, ms).then(() => {}),
+    line: (prefix, ms = 20_000) => wait(prefix, true, ms),
+    exited,
     async kill(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal)
       await exited

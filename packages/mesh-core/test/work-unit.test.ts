@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import type { DirectoryEntry } from '../src/actors/directory.ts'
+import type { ActorBehaviour } from '../src/actors/types.ts'
 import { Rpc } from '../src/rpc/rpc.ts'
 import type { Channel, RpcTransport } from '../src/rpc/transport.ts'
 import type { LinkQuality, MeshEventName, MeshEvents } from '../src/types.ts'
+import { encodeCbor } from '../src/wire/cbor.ts'
 import { Work } from '../src/work/work.ts'
 
 const noLog = Object.assign(() => {}, { error: () => {}, trace: () => {}, enabled: false })
@@ -23,6 +25,7 @@ function fakeWork(
       }))
   }
   const events: Array<{ event: MeshEventName; detail: unknown }> = []
+  const penalised: Array<{ peer: string; err: Error }> = []
   const rpc = new Rpc({
     transport,
     log: noLog as never,
@@ -39,10 +42,10 @@ function fakeWork(
     emit: <K extends MeshEventName>(event: K, detail: MeshEvents[K]) => void events.push({ event, detail }),
     republish: () => {},
     directory: () => o.directory ?? [],
-    penalise: () => {},
+    penalise: (peer, err) => void penalised.push({ peer, err }),
     now: o.now ?? (() => 1_000)
   })
-  return { work, sent, events }
+  return { work, sent, events, penalised }
 }
 
 /** Let queued channel opens and sends run. */
@@ -105,5 +108,62 @@ describe('define with needs', () => {
     expect(work.hostedTasks({})).toEqual(['echo'])
     expect(work.hostedTasks({ camera: true })).toEqual(['photo', 'echo'])
     expect(() => work.define('bad', () => 1, { cpu: { min: 'x' } } as never)).toThrow()
+  })
+})
+
+describe('adopt (the pagehide move)', () => {
+  const snapshot = (over: Record<string, unknown> = {}): Uint8Array =>
+    encodeCbor({
+      actor: 'box',
+      state: { v: 7 },
+      inbox: [],
+      queued: [],
+      held: [],
+      links: [],
+      monitors: [],
+      ...over
+    })
+
+  it('runs an actor a leaving peer pushed here, with its state and queued messages', async () => {
+    const { work, penalised } = fakeWork()
+    const box: ActorBehaviour<{ v: number }, { add?: number; get?: true }> = {
+      handle: (m, s, ctx) => {
+        if (m.get === true) ctx.reply(s.v)
+        return m.add === undefined ? undefined : { v: s.v + m.add }
+      }
+    }
+    work.actor('box', box as unknown as ActorBehaviour<never, never>)
+    const queued = [{ k: 'msg', m: { add: 1 }, from: 'leaving', sender: 'leaving#1', q: 0 }]
+    work.runtime.onCast('leaving', 'adopt', { pid: 'leaving/1', d: snapshot({ queued, inbox: [] }) })
+    expect(await work.call('leaving/1', { get: true })).toBe(8)
+    expect(penalised).toEqual([])
+  })
+
+  it('refuses garbage and malformed snapshots, counts them against the sender, and keeps running', () => {
+    const { work, penalised } = fakeWork()
+    work.actor('box', { handle: () => undefined })
+    for (const d of [
+      new Uint8Array([0xff, 0x00, 0x13]),
+      snapshot({ queued: 'no' }),
+      snapshot({ names: [['n']] })
+    ])
+      work.runtime.onCast('leaving', 'adopt', { pid: 'leaving/1', d })
+    work.runtime.onCast('leaving', 'adopt', { pid: 'leaving/1', d: 'not bytes' })
+    expect(penalised.map((p) => [p.peer, p.err.name])).toEqual(Array(4).fill(['leaving', 'BadMessageError']))
+    expect(work.runtime.local('leaving/1')).toBeUndefined()
+    // Still whole: a good one is adopted afterwards.
+    work.runtime.onCast('leaving', 'adopt', { pid: 'leaving/1', d: snapshot() })
+    expect(work.runtime.local('leaving/1')?.state).toEqual({ v: 7 })
+  })
+
+  it('refuses an actor it does not define, or one already running here, without blaming the sender', () => {
+    const { work, penalised } = fakeWork()
+    work.runtime.onCast('leaving', 'adopt', { pid: 'leaving/1', d: snapshot() })
+    expect(work.runtime.local('leaving/1')).toBeUndefined()
+    work.actor('box', { handle: () => undefined })
+    work.runtime.onCast('leaving', 'adopt', { pid: 'leaving/1', d: snapshot() })
+    work.runtime.onCast('leaving', 'adopt', { pid: 'leaving/1', d: snapshot({ state: { v: 9 } }) })
+    expect(work.runtime.local('leaving/1')?.state).toEqual({ v: 7 })
+    expect(penalised).toEqual([])
   })
 })

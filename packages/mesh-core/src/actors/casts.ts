@@ -13,6 +13,7 @@ export type Cast =
   | ({ k: 'send'; to: Pid; m: unknown } & Numbered)
   | { k: 'moved'; pid: Pid; host: string }
   | { k: 'hreply'; cid: string; ok: boolean; v: unknown }
+  | { k: 'adopt'; pid: Pid; d: Uint8Array }
   | { k: 'mon'; ref: string; pid: Pid }
   | { k: 'demon'; ref: string; pid: Pid }
   | { k: 'down'; ref: string; pid: Pid; reason: string }
@@ -74,6 +75,10 @@ export function parseCast(kind: string, body: unknown): Cast | string {
     case 'hreply':
       if (!ref(b.cid) || typeof b.ok !== 'boolean') return 'hreply: bad fields'
       return { k: 'hreply', cid: b.cid, ok: b.ok, v: b.v ?? null }
+    case 'adopt':
+      if (pidProblem(b.pid) !== undefined || !(b.d instanceof Uint8Array) || b.d.byteLength === 0)
+        return 'adopt: bad pid or snapshot'
+      return { k: 'adopt', pid: b.pid as Pid, d: b.d }
     case 'mon':
     case 'demon':
       if (!ref(b.ref) || pidProblem(b.pid) !== undefined) return `${kind}: bad ref or pid`

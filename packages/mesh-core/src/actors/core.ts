@@ -37,6 +37,8 @@ export interface RuntimeHooks {
   whereis?(name: string): Pid | undefined
   /** The answer to a call that travelled with a handed-off actor. */
   hreply?(peer: string, c: Extract<Cast, { k: 'hreply' }>): void
+  /** An actor a leaving peer pushed here in one frame (pagehide). */
+  adopt?(peer: string, c: Extract<Cast, { k: 'adopt' }>): void
 }
 
 /** Messages dropped by priority, per peer. */

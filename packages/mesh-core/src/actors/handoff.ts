@@ -17,7 +17,7 @@ import type { ChildEntry, NameClaim } from './directory.ts'
 import { directoryProblem } from './directory.ts'
 import type { InboxState } from './inbox.ts'
 import { isPid } from './pid.ts'
-import type { Envelope, Snapshot } from './process.ts'
+import type { ActorProcess, Envelope, Snapshot } from './process.ts'
 import type { ActorRuntime } from './runtime.ts'
 import type { Pid } from './types.ts'
 
@@ -188,16 +188,56 @@ export class Handoffs {
       const failed = done.find((r): r is PromiseRejectedResult => r.status === 'rejected')
       if (failed !== undefined) throw failed.reason
     } catch (err) {
-      // Not activated there: carry on here as if nothing happened.
-      for (const e of [...snap.queued, ...snap.held]) if (e.k === 'call') this.forgetRelays(e)
-      if (child !== undefined) this.hooks.restoreChild(child)
-      this.runtime.handoffAborted(proc, err as Error)
-      proc.thaw(snap)
+      this.abort(proc, snap, child, err as Error)
       throw err
     }
     this.runtime.movedAway(proc, to)
     this.hooks.releaseNames(pid)
     return pid
+  }
+
+  /**
+   * Pagehide's move. A closing page has no time for prepare and activate round trips, nor
+   * for a microtask after its handler (Chromium tears it down first), so this runs to the
+   * end before it returns: the whole snapshot goes in one `adopt` cast on an already open
+   * channel, and the target activates it on arrival. Best effort: nothing confirms it. The
+   * target, or undefined when the actor is mid-message, no capable peer has an open
+   * channel or the snapshot does not fit one frame; then the actor carries on here.
+   */
+  adoptAway(pid: Pid): string | undefined {
+    const proc = this.runtime.local(pid)
+    if (proc === undefined || !proc.isAlive || proc.isFrozen || proc.isBusy) return undefined
+    const snap = proc.takeSnapshot()
+    const child = this.hooks.releaseChild(pid)
+    let to: string | undefined
+    let why: Error = new NoCapablePeerError(`no peer hosting "${proc.actor}" has an open channel`)
+    try {
+      const d = encodeCbor(this.toWire(proc.actor, snap, proc, child))
+      to = this.env
+        .rank({ actors: proc.actor })
+        .find((p) => p !== this.env.self && this.env.rpc.castNow(p, 'adopt', { pid, d }))
+    } catch (err) {
+      why = err as Error
+    }
+    if (to === undefined) {
+      this.env.log('adopt: %s stays here: %s', pid, why.message)
+      this.abort(proc, snap, child, why)
+      return undefined
+    }
+    this.runtime.movedAway(proc, to)
+    this.hooks.releaseNames(pid)
+    return to
+  }
+
+  /** Target side of `adoptAway`: become the actor a leaving peer pushed here. */
+  onAdopt(peer: string, c: Extract<Cast, { k: 'adopt' }>): void {
+    try {
+      this.activate(c.pid, peer, c.d)
+      this.env.log('adopted %s from %s', c.pid, peer)
+    } catch (err) {
+      this.env.log('adopt of %s from %s refused: %s', c.pid, peer, (err as Error).message)
+      if (err instanceof BadMessageError) this.env.penalise(peer, err)
+    }
   }
 
   private toWire(
@@ -228,6 +268,14 @@ export class Handoffs {
       ...(child === undefined ? {} : { child: { ...child, epoch: child.epoch + 1 } }),
       names: this.hooks.namesOf(proc.pid)
     }
+  }
+
+  /** Not activated there: carry on here as if nothing happened. */
+  private abort(proc: ActorProcess, snap: Snapshot, child: ChildEntry | undefined, err: Error): void {
+    for (const e of [...snap.queued, ...snap.held]) if (e.k === 'call') this.forgetRelays(e)
+    if (child !== undefined) this.hooks.restoreChild(child)
+    this.runtime.handoffAborted(proc, err)
+    proc.thaw(snap)
   }
 
   private forgetRelays(e: Envelope): void {

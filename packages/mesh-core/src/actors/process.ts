@@ -75,6 +75,16 @@ export class ActorProcess {
     return this.alive
   }
 
+  /** Frozen for a handoff under way. */
+  get isFrozen(): boolean {
+    return this.frozen
+  }
+
+  /** Handling a message: its result is not in `state` yet. */
+  get isBusy(): boolean {
+    return this.busy
+  }
+
   /** Run init; throws what init throws (the spawn fails and nothing is left running). */
   async start(args: unknown): Promise<void> {
     const ctx = this.context('', undefined)

@@ -158,6 +158,8 @@ export class ActorRuntime extends ActorCore {
         return
       case 'hreply':
         return this.hooks.hreply?.(peer, c)
+      case 'adopt':
+        return this.hooks.adopt?.(peer, c)
       case 'mon': {
         const proc = this.procs.get(c.pid)
         if (proc?.isAlive === true) proc.monitors.set(c.ref, peer)

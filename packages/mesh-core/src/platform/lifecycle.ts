@@ -24,9 +24,12 @@ export function watchPeerLifecycle(p: PeerLifecycle): () => void {
         p.sayGoodbye()
         p.publish('leaving')
       }
-      // Best effort: the page may be gone before the move ends; then peers see it drop.
+      // The page is torn down once this handler returns, microtasks or not. The actors
+      // that could go in one frame each have gone when pageHide returns; then, with none
+      // left, the goodbye goes now too. Otherwise it waits for the rest of the move, which
+      // the page may not live to see; then peers see it drop.
       const moving = p.movable() > 0 ? p.evacuation.pageHide() : undefined
-      if (moving === undefined) bye()
+      if (moving === undefined || p.movable() === 0) bye()
       else void moving.finally(bye)
     },
     hidden: (hidden) => {

@@ -75,7 +75,8 @@ export class Rpc {
   private readonly ready = new Map<string, Channel>()
   /** Peers whose outbound channel is opening, with what waits for it. */
   private readonly opening = new Map<string, Queued[]>()
-  private readonly channels = new Set<Channel>()
+  /** Every open channel, ours and the ones peers opened, with its peer. */
+  private readonly channels = new Map<Channel, string>()
   private readonly pending = new Map<number, Pending>()
   private nextId = 1
   private stopped = false
@@ -98,7 +99,7 @@ export class Rpc {
     for (const q of this.opening.values()) for (const w of q) w.fail(new StoppedError())
     this.opening.clear()
     this.server.abortAll()
-    await Promise.allSettled([...this.channels].map((c) => c.close()))
+    await Promise.allSettled([...this.channels.keys()].map((c) => c.close()))
   }
 
   define(name: string, handler: TaskHandler): void {
@@ -153,10 +154,7 @@ export class Rpc {
     return performance.now() - start
   }
 
-  /**
-   * A one-way message, in order with everything else sent to `peer`. Resolves once it is
-   * written; rejects when there is no channel to the peer.
-   */
+  /** A one-way message in order with all else sent to `peer`: resolves once written, rejects with no channel. */
   cast(peer: string, kind: string, body: unknown): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.withChannel(peer, {
@@ -171,6 +169,20 @@ export class Rpc {
         fail: reject
       })
     })
+  }
+
+  /** A cast written before this returns, on an open channel (a closing page cannot dial); false if not sent. */
+  castNow(peer: string, kind: string, body: unknown): boolean {
+    const theirs = [...this.channels].flatMap(([c, p]) => (p === peer ? [c] : []))
+    const c = [this.ready.get(peer), ...theirs].find((c) => c?.isOpen === true)
+    if (this.stopped || c === undefined) return false
+    try {
+      c.sendNow({ t: 'cast', id: 0, k: kind, b: body })
+      return true
+    } catch (err) {
+      this.init.log('cast %s to %s not sent: %s', kind, peer, (err as Error).message)
+      return false
+    }
   }
 
   /** Say goodbye to one peer, opening a channel if there is none yet. Never throws. */
@@ -191,12 +203,9 @@ export class Rpc {
     }
   }
 
-  /**
-   * Say goodbye on every open channel, synchronously: written before this returns, so
-   * it leaves even when the page is being torn down.
-   */
+  /** Say goodbye on every open channel, written before this returns (a page being torn down). */
   broadcastBye(record: Uint8Array): void {
-    for (const c of this.channels) {
+    for (const c of this.channels.keys()) {
       if (!c.isOpen) continue
       try {
         c.sendNow({ t: 'bye', id: 0, rec: record })
@@ -313,7 +322,7 @@ export class Rpc {
       },
       onClose: () => this.onChannelClose(channel, peer)
     })
-    this.channels.add(channel)
+    this.channels.set(channel, peer)
     return channel
   }
 

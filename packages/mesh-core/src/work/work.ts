@@ -62,7 +62,8 @@ export class Work {
       locate: (pid) => this.supervisor.locate(pid) ?? this.guestHosts.get(pid),
       exited: (proc, reason) => this.supervisor.onExit(proc, reason),
       whereis: (name) => this.names.whereis(name),
-      hreply: (peer, c) => this.handoffs.onReply(peer, c)
+      hreply: (peer, c) => this.handoffs.onReply(peer, c),
+      adopt: (peer, c) => this.handoffs.onAdopt(peer, c)
     }
   }
 
@@ -221,12 +222,18 @@ export class Work {
   async evacuate(ms: number, reason: EvacuationReason): Promise<number> {
     const pids = this.movable()
     if (pids.length === 0) return 0
+    // A closing page first pushes each actor away in one frame (Handoffs.adoptAway), before
+    // this returns; the rest try the full handoff, which the page may not live to finish.
+    const adopted = reason === 'pagehide' ? pids.map((p) => this.handoffs.adoptAway(p)) : []
+    const rest = pids.filter((_, i) => adopted[i] === undefined)
+    const moved: Pid[] = pids.filter((_, i) => adopted[i] !== undefined)
+    // Waiting for records would only hold the goodbye back from a page on its way out.
+    if (rest.length === 0) return this.evacuated(reason, moved.length, pids.length)
     let timer: ReturnType<typeof setTimeout> | undefined
     const deadline = new Promise<void>((r) => (timer = setTimeout(r, ms)))
     const end = this.env.now() + ms
-    const moved: Pid[] = []
     const all = Promise.allSettled(
-      pids.map((p) =>
+      rest.map((p) =>
         this.handoffs.handoff(p, { needs: {} }).then(
           () => void moved.push(p),
           (err: Error) => this.env.log('evacuate: %s stays here: %s', p, err.message)
@@ -240,8 +247,12 @@ export class Work {
     const where = moved.map((p) => [p, this.runtime.locate(p)] as const)
     while (this.env.now() < end && where.some(([p, host]) => this.guestHosts.get(p) !== host))
       await new Promise((r) => setTimeout(r, 20))
-    this.env.emit('evacuate', { reason, moved: moved.length, actors: pids.length })
-    return moved.length
+    return this.evacuated(reason, moved.length, pids.length)
+  }
+
+  private evacuated(reason: EvacuationReason, moved: number, actors: number): number {
+    this.env.emit('evacuate', { reason, moved, actors })
+    return moved
   }
 
   supervise(spec: ChildSpec): Promise<Supervised> {
