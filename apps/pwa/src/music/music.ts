@@ -10,15 +10,28 @@ import type { AudioEngine } from './engine'
 import { wallNow } from './position'
 import { sessionActorName, sessionBehaviour } from './session'
 import type { SessionDeps } from './session'
-import { isNowPlaying } from './session-state'
-import type { NowPlaying } from './session-state'
+import {
+  composeNowPlaying,
+  isNowHost,
+  isNowPosition,
+  isNowTempo,
+  isNowTrack,
+  splitNowPlaying
+} from './session-state'
+import type { NowFields, NowPlaying } from './session-state'
 import { demoTracks, isTrack, maxTracks, parseTrackInput, playlistOrder } from './tracks'
 import type { Track, TrackInput, TrackParse } from './tracks'
 import { entriesFor, isVoteEntry, maxVotes, voteEntry, votesOf } from './votes'
 
 export const playlistReplicaName = 'music.playlist'
 export const votesReplicaName = 'music.votes'
-export const nowReplicaName = 'music.now'
+/** The "now playing" registers, one per field (NowFields). */
+export const nowReplicaNames: { [K in keyof NowFields]: string } = {
+  host: 'music.host',
+  track: 'music.track',
+  tempo: 'music.tempo',
+  position: 'music.position'
+}
 /** How often the host re-publishes "now playing". */
 export const tickMs = 1_000
 
@@ -28,7 +41,7 @@ export interface Music {
   readonly engine: AudioEngine
   readonly playlist: Replica<OrSet<Track>>
   readonly votes: Replica<OrSet<string>>
-  readonly now: Replica<LwwRegister<NowPlaying>>
+  readonly now: { [K in keyof NowFields]: Replica<LwwRegister<NowFields[K]>> }
   /** The session's pid when this page hosts it. */
   hosted(): Pid | null
   /** The session: its registered name, else the pid "now playing" names. */
@@ -66,7 +79,14 @@ export function defineMusic(mesh: Mesh): Music {
     votesReplicaName,
     new OrSet<string>({ node: mesh.peerId, isValue: isVoteEntry, maxElements: maxVotes })
   )
-  const now = mesh.replicate(nowReplicaName, new LwwRegister<NowPlaying>({ clock, isValue: isNowPlaying }))
+  const register = <K extends keyof NowFields>(k: K, isValue: (v: unknown) => v is NowFields[K]) =>
+    mesh.replicate(nowReplicaNames[k], new LwwRegister<NowFields[K]>({ clock, isValue }))
+  const now: Music['now'] = {
+    host: register('host', isNowHost),
+    track: register('track', isNowTrack),
+    tempo: register('tempo', isNowTempo),
+    position: register('position', isNowPosition)
+  }
   const listeners = new Set<() => void>()
   const changed = (): void => {
     for (const fn of [...listeners]) fn()
@@ -103,7 +123,16 @@ export function defineMusic(mesh: Mesh): Music {
       for (const e of entriesFor(votes.crdt.values(), trackId)) ignore(votes.change((c) => c.remove(e)))
     },
     publish(n) {
-      ignore(now.change((r) => r.set(n)))
+      const fields = splitNowPlaying(n)
+      const write = <K extends keyof NowFields>(k: K): void => {
+        // Only what changed travels: the position on every tick, the rest now and then.
+        if (JSON.stringify(now[k].crdt.value) !== JSON.stringify(fields[k]))
+          ignore(now[k].change((r) => r.set(fields[k])))
+      }
+      write('host')
+      write('track')
+      write('tempo')
+      write('position')
     },
     hosting(pid) {
       hostedPid = pid
@@ -128,10 +157,13 @@ export function defineMusic(mesh: Mesh): Music {
     if (d.name === sessionActorName && d.pid === hostedPid) mesh.exit(d.pid, 'duplicate')
   })
 
-  const nowPlaying = (): NowPlaying | undefined => {
-    const n = now.crdt.value
-    return n === undefined || n.host === '' ? undefined : n
-  }
+  const nowPlaying = (): NowPlaying | undefined =>
+    composeNowPlaying({
+      host: now.host.crdt.value,
+      track: now.track.crdt.value,
+      tempo: now.tempo.crdt.value,
+      position: now.position.crdt.value
+    })
 
   const music: Music = {
     engine,
@@ -181,7 +213,12 @@ export function defineMusic(mesh: Mesh): Music {
     },
     subscribe(fn) {
       listeners.add(fn)
-      const offs = [playlist.onChange(fn), votes.onChange(fn), now.onChange(fn), engine.subscribe(fn)]
+      const offs = [
+        playlist.onChange(fn),
+        votes.onChange(fn),
+        ...Object.values(now).map((r) => r.onChange(fn)),
+        engine.subscribe(fn)
+      ]
       return () => {
         listeners.delete(fn)
         for (const off of offs) off()

@@ -53,7 +53,7 @@ export interface SessionState {
   departure: Departure | null
 }
 
-/** What the host publishes in the `music.now` register, on each change and every second. */
+/** What the host publishes, on each change and every second: as four registers (`NowFields`). */
 export interface NowPlaying {
   pid: string
   host: string
@@ -175,26 +175,125 @@ export function parseSessionState(v: unknown): SessionState | undefined {
   }
 }
 
-/** Whether an untrusted value is a `NowPlaying` (the guard of the `music.now` register). */
-export function isNowPlaying(v: unknown): v is NowPlaying {
+/**
+ * "Now playing" travels as four LWW registers, one per field the issue names: who hosts
+ * the session, the current track, the tempo, and the position. Only what changed is
+ * written (the position on every tick, the rest on a change), and each is checked on
+ * arrival by its own guard. The position names its track, so a viewer never runs one
+ * track's position against another's length while the two registers catch up.
+ */
+export interface NowHost {
+  pid: string
+  host: string
+  hostName: string
+  lastMove: Move | null
+  moves: number
+}
+export interface NowTrack {
+  trackId: string | null
+  title: string
+  lengthBeats: number
+}
+export interface NowTempo {
+  tempo: number
+}
+export interface NowPosition {
+  trackId: string | null
+  playing: boolean
+  beat: number
+  sampledAt: number
+  msPerBeat: number
+}
+export interface NowFields {
+  host: NowHost
+  track: NowTrack
+  tempo: NowTempo
+  position: NowPosition
+}
+
+export function isNowHost(v: unknown): v is NowHost {
   const r = record(v)
-  if (r === undefined) return false
   return (
+    r !== undefined &&
     str(r.pid) &&
     str(r.host) &&
     str(r.hostName, maxNameLength) &&
+    parseMove(r.lastMove) !== undefined &&
+    Number.isSafeInteger(r.moves)
+  )
+}
+
+export function isNowTrack(v: unknown): v is NowTrack {
+  const r = record(v)
+  return (
+    r !== undefined &&
     (r.trackId === null || str(r.trackId)) &&
     str(r.title, maxNameLength) &&
+    nonNegative(r.lengthBeats)
+  )
+}
+
+export function isNowTempo(v: unknown): v is NowTempo {
+  const r = record(v)
+  return r !== undefined && num(r.tempo)
+}
+
+export function isNowPosition(v: unknown): v is NowPosition {
+  const r = record(v)
+  return (
+    r !== undefined &&
+    (r.trackId === null || str(r.trackId)) &&
     typeof r.playing === 'boolean' &&
     nonNegative(r.beat) &&
     nonNegative(r.sampledAt) &&
     num(r.msPerBeat) &&
-    r.msPerBeat > 0 &&
-    nonNegative(r.lengthBeats) &&
-    num(r.tempo) &&
-    parseMove(r.lastMove) !== undefined &&
-    Number.isSafeInteger(r.moves)
+    r.msPerBeat > 0
   )
+}
+
+/** A now-playing record as its four registers. */
+export function splitNowPlaying(n: NowPlaying): NowFields {
+  return {
+    host: { pid: n.pid, host: n.host, hostName: n.hostName, lastMove: n.lastMove, moves: n.moves },
+    track: { trackId: n.trackId, title: n.title, lengthBeats: n.lengthBeats },
+    tempo: { tempo: n.tempo },
+    position: {
+      trackId: n.trackId,
+      playing: n.playing,
+      beat: n.beat,
+      sampledAt: n.sampledAt,
+      msPerBeat: n.msPerBeat
+    }
+  }
+}
+
+/**
+ * The now-playing record the registers make together, or undefined when no session runs
+ * (none yet, or its host left). A position for another track than the current one (one
+ * register ahead of the other) reads as the new track's start, paused, until they agree.
+ */
+export function composeNowPlaying(f: { [K in keyof NowFields]: NowFields[K] | undefined }):
+  NowPlaying | undefined {
+  const { host, track, tempo, position } = f
+  if (host === undefined || host.host === '' || track === undefined || tempo === undefined) return undefined
+  if (position === undefined) return undefined
+  const agree = position.trackId === track.trackId
+  return {
+    ...host,
+    ...track,
+    ...tempo,
+    playing: agree && position.playing,
+    beat: agree ? position.beat : 0,
+    sampledAt: position.sampledAt,
+    msPerBeat: position.msPerBeat
+  }
+}
+
+/** Whether an untrusted value is a whole `NowPlaying` record. */
+export function isNowPlaying(v: unknown): v is NowPlaying {
+  const r = record(v)
+  if (r === undefined) return false
+  return isNowHost(r) && isNowTrack(r) && isNowTempo(r) && isNowPosition(r)
 }
 
 /** The now-playing record for `state` at `now`, with the current track if any. */
