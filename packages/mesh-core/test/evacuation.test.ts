@@ -204,69 +204,78 @@ describe('mesh.evacuate()', () => {
   })
 })
 
-describe('pagehide', () => {
-  it(
-    'pushes each actor with its state to a capable peer in one frame: it lives on when the page dies at once',
-    { timeout: 60_000 },
-    async () => {
-      await using fleet = new Fleet()
-      const relay = fleet.add(await startRelay())
-      const staying = fleet.add(await startDevice(relay, { name: 'staying' }))
-      const asking = fleet.add(await startDevice(relay, { name: 'asking' }))
-      // Answers say where the actor runs now.
-      staying.actor('holder', {
-        init: () => ({ v: 0 }),
-        handle(msg: { set?: number; get?: true }, s: Held, ctx) {
-          if (msg.get !== true) return { v: msg.set ?? s.v }
-          ctx.reply({ v: s.v, host: staying.peerId })
-          return undefined
-        }
-      })
-      // The page: two actors of its own. Its pagehide trigger runs on SIGUSR2, and the
-      // process kills itself once that task is over, so no part of the move can wait for
-      // an answer: a round trip, as a full handoff needs, never completes.
-      const page = await startChildPeer(wsAddrs(relay), 'page', {
-        setup: `
-          m.actor('holder', { init: () => ({ v: 0 }), handle(msg, s, ctx) {
-            if (msg.get === true) { ctx.reply({ v: s.v, host: m.peerId }); return undefined }
-            return { v: msg.set ?? s.v } } })
-          const staying = ${JSON.stringify(staying.peerId)}
-          while (!m.resolve({ actors: 'holder' }).some((p) => p.id === staying)) await new Promise((r) => setTimeout(r, 20))
-          // The peers have talked (a remote spawn), as a page's peers have before it closes.
-          await m.spawn({}, 'holder', null, { peer: staying })
-          const pids = [await m.spawn({}, 'holder', null, { peer: m.peerId }), await m.spawn({}, 'holder', null, { peer: m.peerId })]
-          pids.forEach((p, i) => m.send(p, { set: 10 + i }))
-          m.on('evacuate', (e) => console.log('evacuate ' + JSON.stringify(e)))
-          // As a closing tab: the trigger runs, then the page is gone after this task.
-          process.on('SIGUSR2', () => {
-            void m.evacuation.pageHide()
-            process.kill(process.pid, 'SIGKILL')
-          })
-          console.log('pids ' + JSON.stringify(pids))`
-      })
-      try {
-        const pids = JSON.parse(await page.line('pids ')) as string[]
-        process.kill(page.pid, 'SIGUSR2')
-        await page.exited
-        expect(JSON.parse(await page.line('evacuate ', 1_000))).toEqual({
-          reason: 'pagehide',
-          moved: 2,
-          actors: 2
-        })
-        // Both were written before the page said so; each peer asks until the new host answers.
-        for (const [i, pid] of pids.entries())
-          for (const peer of [staying, asking])
-            await expect
-              .poll(
-                () => peer.call(pid, { get: true }, { timeoutMs: 1_000 }).catch((e: Error) => e.message),
-                {
-                  timeout: 15_000
-                }
-              )
-              .toEqual({ v: 10 + i, host: staying.peerId })
-      } finally {
-        await page.kill('SIGKILL')
+/** How a peer goes, as its process sees it: on `signal` it runs `leave` (module code, mesh `m`). */
+interface Leaving {
+  what: string
+  signal: NodeJS.Signals
+  leave: string
+  reason: string
+}
+
+const leavings: Leaving[] = [
+  {
+    // A closing tab: the trigger runs, then the process kills itself before any other
+    // task or microtask, so no part of the move can wait for an answer: a round trip, as
+    // a full handoff needs, never completes. Each actor must go in one frame.
+    what: 'a closing page pushes each actor in one frame: it lives on though the page dies at once',
+    signal: 'SIGUSR2',
+    leave: `void m.evacuation.pageHide(); process.kill(process.pid, 'SIGKILL')`,
+    reason: 'pagehide'
+  },
+  {
+    // A device's service manager stops it (mesh-bridge and the relay do this on SIGTERM).
+    what: 'a device stopped by SIGTERM hands each actor off before it exits',
+    signal: 'SIGTERM',
+    leave: `await m.stop(); process.exit(0)`,
+    reason: 'stop'
+  }
+]
+
+describe('a leaving peer hands its actors, with their state, to a capable peer', () => {
+  it.each(leavings)('$what', { timeout: 60_000 }, async ({ signal, leave, reason }) => {
+    await using fleet = new Fleet()
+    const relay = fleet.add(await startRelay())
+    const staying = fleet.add(await startDevice(relay, { name: 'staying' }))
+    const asking = fleet.add(await startDevice(relay, { name: 'asking' }))
+    // Answers say where the actor runs now.
+    staying.actor('holder', {
+      init: () => ({ v: 0 }),
+      handle(msg: { set?: number; get?: true }, s: Held, ctx) {
+        if (msg.get !== true) return { v: msg.set ?? s.v }
+        ctx.reply({ v: s.v, host: staying.peerId })
+        return undefined
       }
+    })
+    const leaving = await startChildPeer(wsAddrs(relay), 'leaving', {
+      setup: `
+        m.actor('holder', { init: () => ({ v: 0 }), handle(msg, s, ctx) {
+          if (msg.get === true) { ctx.reply({ v: s.v, host: m.peerId }); return undefined }
+          return { v: msg.set ?? s.v } } })
+        const staying = ${JSON.stringify(staying.peerId)}
+        while (!m.resolve({ actors: 'holder' }).some((p) => p.id === staying)) await new Promise((r) => setTimeout(r, 20))
+        // The peers have talked (a remote spawn), as a page's peers have before it closes.
+        await m.spawn({}, 'holder', null, { peer: staying })
+        const pids = [await m.spawn({}, 'holder', null, { peer: m.peerId }), await m.spawn({}, 'holder', null, { peer: m.peerId })]
+        pids.forEach((p, i) => m.send(p, { set: 10 + i }))
+        m.on('evacuate', (e) => console.log('evacuate ' + JSON.stringify(e)))
+        process.on(${JSON.stringify(signal)}, async () => { ${leave} })
+        console.log('pids ' + JSON.stringify(pids))`
+    })
+    try {
+      const pids = JSON.parse(await leaving.line('pids ')) as string[]
+      process.kill(leaving.pid, signal)
+      await leaving.exited
+      expect(JSON.parse(await leaving.line('evacuate ', 1_000))).toEqual({ reason, moved: 2, actors: 2 })
+      // Each peer asks until the new host answers: the peer that left is no help by now.
+      for (const [i, pid] of pids.entries())
+        for (const peer of [staying, asking])
+          await expect
+            .poll(() => peer.call(pid, { get: true }, { timeoutMs: 1_000 }).catch((e: Error) => e.message), {
+              timeout: 15_000
+            })
+            .toEqual({ v: 10 + i, host: staying.peerId })
+    } finally {
+      await leaving.kill('SIGKILL')
     }
-  )
+  })
 })
