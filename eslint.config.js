@@ -20,7 +20,9 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['vitest.config.ts'] },
+        projectService: {
+          allowDefaultProject: ['vitest.config.ts', 'packages/hw-bridge/rolldown.config.ts']
+        },
         tsconfigRootDir: import.meta.dirname
       }
     },

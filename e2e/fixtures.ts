@@ -11,7 +11,7 @@ import { launch, phone } from './browsers.ts'
 import type { PeerKind } from './browsers.ts'
 
 const ROOT = new URL('..', import.meta.url).pathname
-const BRIDGE_BIN = join(ROOT, 'packages/hw-bridge/dist/bin.js')
+const BRIDGE_BIN = join(ROOT, 'packages/hw-bridge/dist/mesh-bridge.js')
 const PWA_DIR = join(ROOT, 'apps/pwa/dist')
 /** `MESH_E2E_DEBUG=mesh:*,libp2p:webrtc*` turns on these debug scopes in every page and device. */
 const DEBUG_SCOPES = process.env.MESH_E2E_DEBUG

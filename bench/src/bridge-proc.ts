@@ -1,6 +1,6 @@
 /**
  * What the mesh-bridge benches share: a fake Raspberry Pi file tree, a real `mesh-bridge`
- * process (packages/hw-bridge/dist/bin.js) started against a relay and stopped by its pid,
+ * process (packages/hw-bridge/dist/mesh-bridge.js) started against a relay and stopped by its pid,
  * and a process's resident set read from /proc/<pid>/status.
  */
 import { spawn } from 'node:child_process'
@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 
-export const BRIDGE_BIN = new URL('../../packages/hw-bridge/dist/bin.js', import.meta.url).pathname
+export const BRIDGE_BIN = new URL('../../packages/hw-bridge/dist/mesh-bridge.js', import.meta.url).pathname
 const START_MS = 30_000
 const EXIT_MS = 10_000
 

@@ -2,7 +2,8 @@
  * Idle resident memory of a real mesh-bridge process: on a fake Raspberry Pi tree,
  * connected to a relay, with its /metrics and /health endpoint on. Baselines in the same
  * runs, sampled at the same instants: a bare `createMesh` device process with the bridge's
- * mesh options (bridge-idle.ts), which shows what the bridge adds to mesh-core, and a bare
+ * mesh options (bridge-idle.ts), which shows what the bridge adds to mesh-core (less what
+ * its bundled bin saves: the device loads mesh-core and libp2p unbundled), and a bare
  * `node -e` that imports nothing, which shows what Node itself takes. RSS is VmRSS from
  * /proc/<pid>/status of the processes this bench spawned.
  */
@@ -30,7 +31,7 @@ const MAX_LIFETIME_MS = 120_000
 const MB = 1_000_000
 const IDLE_SCRIPT = new URL('./bridge-idle.js', import.meta.url)
 /** The V8 settings mesh-bridge's bin sets for itself (packages/hw-bridge/src/bin.ts): the bare device gets them too. */
-const BRIDGE_V8_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size']
+const BRIDGE_V8_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size', '--no-opt', '--no-maglev']
 
 interface Idler {
   pid: number
@@ -176,7 +177,8 @@ export async function benchBridgeRss(): Promise<Row[]> {
           `${how}; mesh-bridge --no-mdns --no-ffmpeg --http 0 on a fake Pi tree (thermal zone, MPU-6050, battery), ` +
           `idle after one /metrics scrape; p50 ${fmt(b.p50)} MB (${split(all.bridge)}), max ${fmt(b.max)} MB ` +
           `(per-run p50 ${perRun.join(', ')}); ${fmt(b.p50 / d.p50)}× the bare device (${b.p50 >= d.p50 ? '+' : '−'}` +
-          `${fmt(Math.abs(b.p50 - d.p50))} MB: sources, HTTP, prom-client, zod) and ${fmt(b.p50 / n.p50)}× a bare ` +
+          `${fmt(Math.abs(b.p50 - d.p50))} MB: the bridge adds sources, HTTP, prom-client and zod, but runs as one bundled ` +
+          `file, dist/mesh-bridge.js, where the device loads mesh-core and libp2p module by module) and ${fmt(b.p50 / n.p50)}× a bare ` +
           `Node (${fmt(n.p50)} MB); both mesh processes run with the V8 settings the bin sets (${BRIDGE_V8_FLAGS.join(' ')}); ` +
           `goal p50 ≤ 80 MB: ${b.p50 <= 80 ? 'met' : 'missed'}`,
         samples: samplesOf(bs, ds)

@@ -3,7 +3,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process'
 import { join } from 'node:path'
 import { expect, test } from '@playwright/test'
 
-const BRIDGE_BIN = join(new URL('../..', import.meta.url).pathname, 'packages/hw-bridge/dist/bin.js')
+const BRIDGE_BIN = join(new URL('../..', import.meta.url).pathname, 'packages/hw-bridge/dist/mesh-bridge.js')
 
 interface Bridge {
   peerId: Promise<string>

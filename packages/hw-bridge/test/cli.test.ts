@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { createMesh } from 'mesh-core'
 import { hostCapabilities, logPeers, main } from '../src/index.ts'
 
-const BIN = new URL('../dist/bin.js', import.meta.url).pathname
+const BIN = new URL('../dist/mesh-bridge.js', import.meta.url).pathname
 
 function io(): { out: string[]; err: string[]; io: Parameters<typeof main>[1] } {
   const out: string[] = []
