@@ -263,6 +263,12 @@ describe('a leaving peer hands its actors, with their state, to a capable peer',
     })
     try {
       const pids = JSON.parse(await leaving.line('pids ')) as string[]
+      // A monitor from a third peer follows the actor: no 'noconnection' when the peer that
+      // left goes, and the DOWN when it ends comes from where it lives now.
+      const downs: string[] = []
+      asking.monitor(pids[0] as string, (d) => downs.push(d.reason))
+      // A call after the monitor request, on the same channel: it is in place once this answers.
+      expect(await asking.call(pids[0] as string, { get: true })).toMatchObject({ v: 10 })
       process.kill(leaving.pid, signal)
       await leaving.exited
       expect(JSON.parse(await leaving.line('evacuate ', 1_000))).toEqual({ reason, moved: 2, actors: 2 })
@@ -274,6 +280,11 @@ describe('a leaving peer hands its actors, with their state, to a capable peer',
               timeout: 15_000
             })
             .toEqual({ v: 10 + i, host: staying.peerId })
+      await until(() => !asking.peers().some((p) => p.id === leaving.peerId), 15_000, 'the leaver gone')
+      expect(downs).toEqual([])
+      asking.exit(pids[0] as string, 'kill')
+      await until(() => downs.length > 0, 10_000, 'DOWN')
+      expect(downs).toEqual(['killed'])
     } finally {
       await leaving.kill('SIGKILL')
     }

@@ -224,7 +224,7 @@ export class Handoffs {
       this.abort(proc, snap, child, why)
       return undefined
     }
-    this.runtime.movedAway(proc, to)
+    this.runtime.movedAway(proc, to, true)
     this.hooks.releaseNames(pid)
     return to
   }

@@ -221,8 +221,11 @@ export class ActorRuntime extends ActorCore {
     if (birthHost(pid) !== this.env.self) this.env.republish()
   }
 
-  /** The source side after activation: forward what queued, tell watchers and linked hosts. */
-  movedAway(proc: ActorProcess, to: string): void {
+  /**
+   * The source side after activation: forward what queued, tell watchers and linked hosts.
+   * `now`: a closing page, which tells them before this returns, where it can.
+   */
+  movedAway(proc: ActorProcess, to: string, now = false): void {
     const late = proc.takeQueued()
     proc.detach()
     if (this.procs.get(proc.pid) === proc) this.procs.delete(proc.pid)
@@ -233,7 +236,10 @@ export class ActorRuntime extends ActorCore {
     for (const w of this.watches.values()) if (w.pid === proc.pid) w.host = to
     peers.delete(this.env.self)
     peers.delete(to)
-    for (const p of peers) this.env.rpc.cast(p, 'moved', { pid: proc.pid, host: to }).catch(() => {})
+    const moved = { pid: proc.pid, host: to }
+    for (const p of peers)
+      if (!(now && this.env.rpc.castNow(p, 'moved', moved)))
+        this.env.rpc.cast(p, 'moved', moved).catch(() => {})
     if (birthHost(proc.pid) !== this.env.self) this.env.republish()
   }
 
