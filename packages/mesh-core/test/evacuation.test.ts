@@ -266,6 +266,11 @@ describe('a leaving peer hands its actors, with their state, to a capable peer',
       // A monitor from a third peer follows the actor: no 'noconnection' when the peer that
       // left goes, and the DOWN when it ends comes from where it lives now.
       const downs: string[] = []
+      await until(
+        () => asking.peers().some((p) => p.id === leaving.peerId && p.link === 'tcp'),
+        15_000,
+        'a link to the leaver'
+      )
       asking.monitor(pids[0] as string, (d) => downs.push(d.reason))
       // A call after the monitor request, on the same channel: it is in place once this answers.
       expect(await asking.call(pids[0] as string, { get: true })).toMatchObject({ v: 10 })
