@@ -62,6 +62,14 @@ describe('evacuation policy', () => {
     expect(() => evacuationPolicy({ evacuate: { batteryBelow: 0 } })).toThrow(/batteryBelow/)
     expect(() => evacuationPolicy({ evacuate: { hiddenForMs: -1 } })).toThrow(/hiddenForMs/)
     expect(() => evacuationPolicy({ evacuate: { hiddenForMs: Number.NaN } })).toThrow(/hiddenForMs/)
+    // Options from JSON (a config file, a URL) are untrusted: wrong types and unknown keys too.
+    expect(() => evacuationPolicy({ evacuate: { onStop: 'yes' } as never })).toThrow('onStop is a boolean')
+    expect(() => evacuationPolicy({ evacuate: { hiddenForMs: '5' } as never })).toThrow(
+      'hiddenForMs is a number or false'
+    )
+    expect(() => evacuationPolicy({ evacuate: { hiddenMs: 5 } as never })).toThrow(
+      'unknown evacuation option "hiddenMs"'
+    )
   })
 
   it('pagehide evacuates when on, and not when off', async () => {
@@ -252,7 +260,17 @@ describe('a leaving peer hands its actors, with their state, to a capable peer',
           if (msg.get === true) { ctx.reply({ v: s.v, host: m.peerId }); return undefined }
           return { v: msg.set ?? s.v } } })
         const staying = ${JSON.stringify(staying.peerId)}
-        while (!m.resolve({ actors: 'holder' }).some((p) => p.id === staying)) await new Promise((r) => setTimeout(r, 20))
+        // Until its view lists the staying peer as a host of 'holder' (the test's timeout bounds it).
+        await new Promise((resolve) => {
+          const offs = []
+          const check = () => {
+            if (!m.resolve({ actors: 'holder' }).some((p) => p.id === staying)) return
+            for (const off of offs) off()
+            resolve()
+          }
+          for (const e of ['peer:join', 'peer:update', 'capabilities:change']) offs.push(m.on(e, check))
+          check()
+        })
         // The peers have talked (a remote spawn), as a page's peers have before it closes.
         await m.spawn({}, 'holder', null, { peer: staying })
         const pids = [await m.spawn({}, 'holder', null, { peer: m.peerId }), await m.spawn({}, 'holder', null, { peer: m.peerId })]
