@@ -9,15 +9,23 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string }
  * lists of strings, within mesh-core's bounds (so createMesh will not refuse it).
  */
 export function parseCapabilities(text: string): Parsed<Capabilities> {
+  return parseJsonOption(text, 'capabilities', capabilitiesProblem)
+}
+
+/** JSON from the query string, checked by `problem` (what is wrong, or undefined). */
+export function parseJsonOption<T>(
+  text: string,
+  what: string,
+  problem: (json: unknown) => string | undefined
+): Parsed<T> {
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch {
-    return { ok: false, error: 'capabilities are not valid JSON' }
+    return { ok: false, error: `${what} are not valid JSON` }
   }
-  const problem = capabilitiesProblem(json)
-  if (problem !== undefined) return { ok: false, error: problem }
-  return { ok: true, value: json as Capabilities }
+  const wrong = problem(json)
+  return wrong === undefined ? { ok: true, value: json as T } : { ok: false, error: wrong }
 }
 
 /** How a capability reads in a chip: `key=value`, lists joined with ','. */

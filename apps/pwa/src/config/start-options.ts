@@ -1,6 +1,6 @@
 import { evacuationPolicy } from 'mesh-core'
 import type { Capabilities, EvacuationOptions } from 'mesh-core'
-import { parseCapabilities } from './capabilities'
+import { parseCapabilities, parseJsonOption } from './capabilities'
 import type { Parsed } from './capabilities'
 
 /** Where the name chosen with `?name=` is remembered across visits. */
@@ -41,38 +41,22 @@ function writeName(store: NameStore | undefined, name: string): void {
   }
 }
 
-const evacuateKeys: Record<string, 'boolean' | 'number'> = {
-  onStop: 'boolean',
-  onPageHide: 'boolean',
-  hiddenForMs: 'number',
-  batteryBelow: 'number'
-}
-
 /**
  * Parses `?evacuate=`: a JSON object of mesh-core's evacuation options, e.g.
- * `{"hiddenForMs":10000,"batteryBelow":0.3}` (a number option may be `false`: never).
+ * `{"hiddenForMs":10000,"batteryBelow":0.3}` (a number option may be `false`: never),
+ * checked by mesh-core's own `evacuationPolicy`, so createMesh will not refuse it.
  */
 export function parseEvacuate(text: string): Parsed<EvacuationOptions> {
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch {
-    return { ok: false, error: 'evacuation options are not valid JSON' }
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json))
-    return { ok: false, error: 'evacuation options are a JSON object' }
-  for (const [k, v] of Object.entries(json)) {
-    const type = evacuateKeys[k]
-    if (type === undefined) return { ok: false, error: `unknown evacuation option "${k}"` }
-    if (typeof v !== type && !(type === 'number' && v === false))
-      return { ok: false, error: `${k} is a ${type}${type === 'number' ? ' or false' : ''}` }
-  }
-  try {
-    evacuationPolicy({ evacuate: json })
-  } catch (err) {
-    return { ok: false, error: (err as Error).message }
-  }
-  return { ok: true, value: json }
+  return parseJsonOption(text, 'evacuation options', (json) => {
+    if (typeof json !== 'object' || json === null || Array.isArray(json))
+      return 'evacuation options are a JSON object'
+    try {
+      evacuationPolicy({ evacuate: json })
+      return undefined
+    } catch (err) {
+      return (err as Error).message
+    }
+  })
 }
 
 /**

@@ -15,21 +15,40 @@ export const DEFAULT_EVACUATION: EvacuationPolicy = {
   batteryBelow: 0.15
 }
 
-/** `evacuate` wins over the older `evacuateOnStop`; both default to on. */
+const OPTION_TYPES: Record<string, 'boolean' | 'number'> = {
+  onStop: 'boolean',
+  onPageHide: 'boolean',
+  hiddenForMs: 'number',
+  batteryBelow: 'number'
+}
+
+/** What is wrong with untrusted evacuation options (a config file, a URL), or undefined. */
+function evacuationProblem(e: object): string | undefined {
+  for (const [k, v] of Object.entries(e)) {
+    const type = OPTION_TYPES[k]
+    if (type === undefined) return `unknown evacuation option "${k}"`
+    if (v !== undefined && typeof v !== type && !(type === 'number' && v === false))
+      return `${k} is a ${type}${type === 'number' ? ' or false' : ''}`
+  }
+  const { hiddenForMs: hidden, batteryBelow: battery } = e as EvacuationOptions
+  if (hidden !== undefined && hidden !== false && !(Number.isFinite(hidden) && hidden >= 0))
+    return 'evacuate.hiddenForMs is a number of milliseconds ≥ 0, or false'
+  if (battery !== undefined && battery !== false && !(battery > 0 && battery <= 1))
+    return 'evacuate.batteryBelow is a fraction in (0, 1], or false'
+  return undefined
+}
+
+/**
+ * `evacuate` wins over the older `evacuateOnStop`; both default to on. Throws a
+ * RangeError naming the option for an unknown option, a wrong type or a value out of range.
+ */
 export function evacuationPolicy(o: {
   evacuate?: EvacuationOptions
   evacuateOnStop?: boolean
 }): EvacuationPolicy {
   const e = o.evacuate ?? {}
-  const problem = (what: string): Error => new RangeError(`evacuate.${what}`)
-  if (e.hiddenForMs !== undefined && e.hiddenForMs !== false) {
-    if (typeof e.hiddenForMs !== 'number' || !Number.isFinite(e.hiddenForMs) || e.hiddenForMs < 0)
-      throw problem('hiddenForMs is a number of milliseconds ≥ 0, or false')
-  }
-  if (e.batteryBelow !== undefined && e.batteryBelow !== false) {
-    if (typeof e.batteryBelow !== 'number' || !(e.batteryBelow > 0 && e.batteryBelow <= 1))
-      throw problem('batteryBelow is a fraction in (0, 1], or false')
-  }
+  const problem = evacuationProblem(e)
+  if (problem !== undefined) throw new RangeError(problem)
   return {
     onStop: e.onStop ?? o.evacuateOnStop ?? DEFAULT_EVACUATION.onStop,
     onPageHide: e.onPageHide ?? DEFAULT_EVACUATION.onPageHide,
