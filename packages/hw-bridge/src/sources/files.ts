@@ -127,10 +127,36 @@ export function parseNumber(text: string): number | undefined {
   return Number.isFinite(value) ? value : undefined
 }
 
-const collator = new Intl.Collator('en', { numeric: true })
+const chunks = /\d+|\D+/g
 
+/**
+ * Orders sysfs names as a person would: `video2` before `video10`, `iio:device0` before
+ * `iio:device1`. Runs of digits compare by value, the rest by UTF-16 code unit, and equal
+ * values (`01` and `1`) fall back to the plain order, so the order is total. Not
+ * Intl.Collator: its collation data costs an idle bridge over 2 MB of ICU pages.
+ */
 export function naturalCompare(a: string, b: string): number {
-  return collator.compare(a, b)
+  const as = a.match(chunks) ?? []
+  const bs = b.match(chunks) ?? []
+  for (let i = 0; i < Math.min(as.length, bs.length); i++) {
+    const x = as[i] as string
+    const y = bs[i] as string
+    if (x === y) continue
+    const numeric = isDigit(x) && isDigit(y)
+    const order = numeric ? compareDigits(x, y) : compareUnits(x, y)
+    if (order !== 0) return order
+  }
+  return as.length - bs.length || compareUnits(a, b)
+}
+
+const isDigit = (s: string): boolean => s.charCodeAt(0) >= 48 && s.charCodeAt(0) <= 57
+const compareUnits = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0)
+
+/** Two runs of digits by value, at any length (no Number overflow). */
+function compareDigits(x: string, y: string): number {
+  const u = x.replace(/^0+/, '')
+  const v = y.replace(/^0+/, '')
+  return u.length - v.length || compareUnits(u, v)
 }
 
 /** Makes a sysfs name safe inside a sensor id: `ucsi-source-psy-USBC000:001` stays, spaces and slashes do not. */
