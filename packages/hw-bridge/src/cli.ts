@@ -130,6 +130,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   log('mesh-bridge started', {
     peerId: mesh.peerId,
     name: mesh.name,
+    addresses: mesh.addresses(),
     capabilities: mesh.capabilities(),
     ...(bridge.http !== undefined ? { http: bridge.http.url } : {})
   })
