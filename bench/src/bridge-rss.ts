@@ -178,7 +178,8 @@ export async function benchBridgeRss(): Promise<Row[]> {
           `idle after one /metrics scrape; p50 ${fmt(b.p50)} MB (${split(all.bridge)}), max ${fmt(b.max)} MB ` +
           `(per-run p50 ${perRun.join(', ')}); ${fmt(b.p50 / d.p50)}× the bare device (${b.p50 >= d.p50 ? '+' : '−'}` +
           `${fmt(Math.abs(b.p50 - d.p50))} MB: the bridge adds sources, HTTP, prom-client and zod, but runs as one bundled ` +
-          `file, dist/mesh-bridge.js, where the device loads mesh-core and libp2p module by module) and ${fmt(b.p50 / n.p50)}× a bare ` +
+          `file, dist/mesh-bridge.js, that loads the WebRTC addon and ws on first use, where the device loads mesh-core ` +
+          `and libp2p module by module, all at start) and ${fmt(b.p50 / n.p50)}× a bare ` +
           `Node (${fmt(n.p50)} MB); both mesh processes run with the V8 settings the bin sets (${BRIDGE_V8_FLAGS.join(' ')}); ` +
           `goal p50 ≤ 80 MB: ${b.p50 <= 80 ? 'met' : 'missed'}`,
         samples: samplesOf(bs, ds)
