@@ -5,11 +5,9 @@
 import type * as Polyfill from 'node-datachannel/polyfill'
 import { standIns } from './stand-in.ts'
 
-const { classes, loaded } = standIns<
+const { classes } = standIns<
   typeof Polyfill,
   'RTCPeerConnection' | 'RTCSessionDescription' | 'RTCIceCandidate'
 >('node-datachannel/polyfill', ['RTCPeerConnection', 'RTCSessionDescription', 'RTCIceCandidate'])
 
 export const { RTCPeerConnection, RTCSessionDescription, RTCIceCandidate } = classes
-/** Whether the native addon has been loaded. */
-export const datachannelLoaded = loaded

@@ -9,8 +9,6 @@ interface Ws {
   WebSocketServer: new (options: object) => unknown
 }
 
-const { classes, loaded } = standIns<Ws, 'WebSocketServer'>('ws', ['WebSocketServer'])
+const { classes } = standIns<Ws, 'WebSocketServer'>('ws', ['WebSocketServer'])
 
 export const { WebSocketServer } = classes
-/** Whether ws has been loaded. */
-export const wsLoaded = loaded
