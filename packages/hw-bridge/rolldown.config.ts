@@ -28,10 +28,7 @@ function builtinsWithoutEsmWrapper(): Plugin {
   const PREFIX = '\0builtin:'
   return {
     name: 'builtins-without-esm-wrapper',
-    resolveId(id, importer, { kind }) {
-      // prom-client requires its Pushgateway, and https with it, when it loads.
-      if (id === './lib/pushgateway' && /prom-client[\\/]index\.js$/.test(importer ?? ''))
-        return path('src/bundle/no-pushgateway.ts')
+    resolveId(id, _importer, { kind }) {
       const name = id.replace(/^node:/, '')
       if (kind !== 'import-statement' || !builtins.has(name) || name === 'module') return null
       return { id: PREFIX + name, moduleSideEffects: false }
@@ -51,6 +48,20 @@ function builtinsWithoutEsmWrapper(): Plugin {
         'export default m',
         ...plain.map((k) => `export const ${k} = m.${k}`)
       ].join('\n')
+    }
+  }
+}
+
+/**
+ * prom-client requires its Pushgateway, and https and tls with it, when it loads; the
+ * bridge is scraped at /metrics and never pushes (src/bundle/no-pushgateway.ts).
+ */
+function withoutPushgateway(): Plugin {
+  return {
+    name: 'without-pushgateway',
+    resolveId(id, importer) {
+      const fromPromClient = /prom-client[\\/]index\.js$/.test(importer ?? '')
+      return id === './lib/pushgateway' && fromPromClient ? path('src/bundle/no-pushgateway.ts') : null
     }
   }
 }
@@ -112,7 +123,7 @@ export default defineConfig({
   // Beside tsc's output, never over it, so a later tsc -b cannot undo the bundle.
   input: { 'mesh-bridge': path('src/bin.ts') },
   platform: 'node',
-  plugins: [builtinsWithoutEsmWrapper(), codeUnitOrderForSorting()],
+  plugins: [builtinsWithoutEsmWrapper(), withoutPushgateway(), codeUnitOrderForSorting()],
   // Native: it loads its addon from node_modules (the polyfill is aliased below, and
   // src/bundle/lazy-datachannel.ts requires it at run time).
   external: (id) => /^node-datachannel(\/|$)/.test(id) && id !== 'node-datachannel/polyfill',

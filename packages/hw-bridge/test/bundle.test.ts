@@ -8,17 +8,17 @@ import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { ChaCha20Poly1305 as WasmChaCha, newInstance } from '@chainsafe/as-chacha20poly1305'
 import { digest as wasmDigest } from '@chainsafe/as-sha256'
+import type { PeerId } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import fc from 'fast-check'
-import { createMesh } from 'mesh-core'
-import type { Mesh } from 'mesh-core'
-import { describe, expect, it, vi } from 'vitest'
+import { RPC_PROTOCOL, createMesh } from 'mesh-core'
+import type { Mesh, MeshOptions } from 'mesh-core'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { ChaCha20Poly1305 as NodeChaCha } from '../src/bundle/node-chacha20poly1305.ts'
 import { digest as nodeDigest } from '../src/bundle/node-sha256.ts'
 import { standIns } from '../src/bundle/stand-in.ts'
 
-/** mesh-core's call protocol (packages/mesh-core/src/constants.ts, docs/PROTOCOL.md). */
-const RPC_PROTOCOL = '/mesh/rpc/1.0.0'
 const BIN = new URL('../dist/mesh-bridge.js', import.meta.url).pathname
 const bytes = (min: number, max: number): fc.Arbitrary<Uint8Array> =>
   fc.uint8Array({ minLength: min, maxLength: max })
@@ -115,12 +115,15 @@ interface Started {
   addresses: string[]
 }
 
+/** A mesh peer, stopped when the test ends (also when it fails or times out). */
+async function peer(options: MeshOptions): Promise<Mesh> {
+  const mesh = await createMesh(options)
+  onTestFinished(() => mesh.stop())
+  return mesh
+}
+
 /** The bundled bin against `relay`; stopped, by its pid, when the test ends. */
-async function bundledBridge(
-  relay: Mesh,
-  extra: string[],
-  cleanup: (() => void)[]
-): Promise<Started & { pid: number }> {
+async function bundledBridge(relay: Mesh, extra: string[]): Promise<Started & { pid: number }> {
   const child = spawn(process.execPath, [
     BIN,
     '--relay',
@@ -132,7 +135,9 @@ async function bundledBridge(
     '--json',
     ...extra
   ])
-  cleanup.push(() => child.kill('SIGKILL'))
+  onTestFinished(() => {
+    child.kill('SIGKILL')
+  })
   let out = ''
   child.stdout.on('data', (d: Buffer) => (out += d.toString()))
   const line = await vi.waitFor(
@@ -150,64 +155,54 @@ const mapsNativeWebRtc = async (pid: number): Promise<boolean> =>
   (await readFile(`/proc/${pid}/maps`, 'utf8')).includes('node_datachannel')
 
 describe('the bundled mesh-bridge', () => {
+  const relayPeer = (): Promise<Mesh> =>
+    peer({ role: 'relay', name: 'relay', listen: ['/ip4/127.0.0.1/tcp/0'] })
+
   it('maps no WebRTC addon while idle, and loads it for its first WebRTC link', async () => {
-    const cleanup: (() => void)[] = []
-    const relay = await createMesh({ role: 'relay', name: 'relay', listen: ['/ip4/127.0.0.1/tcp/0'] })
+    const relay = await relayPeer()
     // Reachable only through the relay: the link to the bridge must be WebRTC.
-    const phone = await createMesh({
+    const phone = await peer({
       role: 'device',
       name: 'phone',
       listen: ['/p2p-circuit', '/webrtc'],
       bootstrap: relay.addresses(),
       mdns: false
     })
-    try {
-      const bridge = await bundledBridge(relay, [], cleanup)
-      await vi.waitFor(() => expect(relay.peers().map((p) => p.id)).toContain(bridge.peerId), {
-        timeout: 15_000
-      })
-      expect(await mapsNativeWebRtc(bridge.pid)).toBe(false)
+    const bridge = await bundledBridge(relay, [])
+    // Dialable through the relay once the bridge holds a reservation there.
+    const bridgeId = peerIdFromString(bridge.peerId)
+    const server = (relay.libp2p.services as { relay?: { reservations: { has(id: PeerId): boolean } } }).relay
+    await vi.waitFor(() => expect(server?.reservations.has(bridgeId)).toBe(true), { timeout: 15_000 })
+    const via = multiaddr(`${relay.addresses()[0] ?? ''}/p2p-circuit/webrtc/p2p/${bridge.peerId}`)
+    expect(await mapsNativeWebRtc(bridge.pid)).toBe(false)
 
-      const via = `${relay.addresses()[0] ?? ''}/p2p-circuit/webrtc/p2p/${bridge.peerId}`
-      const link = await phone.libp2p.dial(multiaddr(via), { signal: AbortSignal.timeout(20_000) })
-      expect(link.remoteAddr.toString()).toContain('/webrtc')
-      expect(link.status).toBe('open')
-      expect(await mapsNativeWebRtc(bridge.pid)).toBe(true)
-      // A protocol negotiated over the data channel: bytes flow both ways.
-      const stream = await link.newStream(RPC_PROTOCOL, { signal: AbortSignal.timeout(10_000) })
-      expect(stream.protocol).toBe(RPC_PROTOCOL)
-      await stream.close()
-    } finally {
-      for (const f of cleanup) f()
-      await phone.stop()
-      await relay.stop()
-    }
+    const link = await phone.libp2p.dial(via, { signal: AbortSignal.timeout(20_000) })
+    expect(link.remoteAddr.toString()).toContain('/webrtc')
+    expect(link.status).toBe('open')
+    expect(await mapsNativeWebRtc(bridge.pid)).toBe(true)
+    // A protocol negotiated over the data channel: bytes flow both ways.
+    const stream = await link.newStream(RPC_PROTOCOL, { signal: AbortSignal.timeout(10_000) })
+    expect(stream.protocol).toBe(RPC_PROTOCOL)
+    await stream.close()
   })
 
   it('listens on /ws when told to, ws loaded on demand', async () => {
-    const cleanup: (() => void)[] = []
-    const relay = await createMesh({ role: 'relay', name: 'relay', listen: ['/ip4/127.0.0.1/tcp/0'] })
+    const relay = await relayPeer()
     // No bootstrap: its only way to the bridge is the /ws address it is given.
-    const laptop = await createMesh({
+    const laptop = await peer({
       role: 'device',
       name: 'laptop',
       listen: ['/ip4/127.0.0.1/tcp/0'],
       mdns: false
     })
-    try {
-      const bridge = await bundledBridge(relay, ['--listen', '/ip4/127.0.0.1/tcp/0/ws'], cleanup)
-      const ws = bridge.addresses.find((a) => a.includes('/ws'))
-      expect(ws).toBeDefined()
-      const link = await laptop.libp2p.dial(multiaddr(ws ?? ''), { signal: AbortSignal.timeout(10_000) })
-      expect(link.remoteAddr.toString()).toContain('/ws')
-      expect(link.remotePeer.toString()).toBe(bridge.peerId)
-      const stream = await link.newStream(RPC_PROTOCOL, { signal: AbortSignal.timeout(10_000) })
-      expect(stream.protocol).toBe(RPC_PROTOCOL)
-      await stream.close()
-    } finally {
-      for (const f of cleanup) f()
-      await laptop.stop()
-      await relay.stop()
-    }
+    const bridge = await bundledBridge(relay, ['--listen', '/ip4/127.0.0.1/tcp/0/ws'])
+    const ws = bridge.addresses.find((a) => a.includes('/ws'))
+    expect(ws).toBeDefined()
+    const link = await laptop.libp2p.dial(multiaddr(ws ?? ''), { signal: AbortSignal.timeout(10_000) })
+    expect(link.remoteAddr.toString()).toContain('/ws')
+    expect(link.remotePeer.toString()).toBe(bridge.peerId)
+    const stream = await link.newStream(RPC_PROTOCOL, { signal: AbortSignal.timeout(10_000) })
+    expect(stream.protocol).toBe(RPC_PROTOCOL)
+    await stream.close()
   })
 })

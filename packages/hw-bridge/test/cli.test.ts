@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { createMesh } from 'mesh-core'
 import { hostCapabilities, logPeers, main } from '../src/index.ts'
 
@@ -66,9 +66,8 @@ describe('mesh-bridge CLI', () => {
 
   it('joins a relay over TCP, and exits 0 on SIGTERM after leaving', async () => {
     const relay = await createMesh({ role: 'relay', name: 'relay', listen: ['/ip4/127.0.0.1/tcp/0'] })
-    let child: ReturnType<typeof spawn> | undefined
     try {
-      child = spawn(process.execPath, [
+      const child = spawn(process.execPath, [
         BIN,
         '--relay',
         relay.addresses()[0] ?? '',
@@ -77,9 +76,13 @@ describe('mesh-bridge CLI', () => {
         '--no-mdns',
         '--json'
       ])
+      // Also when the test fails or times out: the bridge must not outlive the run.
+      onTestFinished(() => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+      })
       let out = ''
-      child.stdout?.on('data', (d: Buffer) => (out += d.toString()))
-      const exited = new Promise<number | null>((resolve) => child?.on('exit', (code) => resolve(code)))
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
       // The first record may come before the bridge registers its tasks: wait for both.
       await vi.waitFor(
         () =>
@@ -101,8 +104,6 @@ describe('mesh-bridge CLI', () => {
       expect((await left).reason).toBe('normal')
       expect(out).toContain('"msg":"stopped"')
     } finally {
-      // A failed assertion must not leave the bridge running (it would outlive the test run).
-      if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
       await relay.stop()
     }
   })

@@ -52,9 +52,11 @@ export class ChaCha20Poly1305 {
     decipher.setAuthTag(sealed.subarray(end))
     const body = decipher.update(sealed.subarray(0, end))
     try {
-      return into(Buffer.concat([body, decipher.final()]), dst)
+      // A stream cipher: final() only checks the tag and adds no bytes.
+      decipher.final()
     } catch {
       return null
     }
+    return into(body, dst)
   }
 }
